@@ -1,0 +1,438 @@
+#include "driver_child.hpp"
+
+#include "stats.hpp"
+
+#include <vulkan/vulkan.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace emvk::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A fence that has not signalled after this long is a hung driver, not a slow one.
+constexpr std::uint64_t kFenceTimeoutNs = 30'000'000'000;
+constexpr VkDeviceSize kFillBytes = 4096;
+constexpr std::uint32_t kFillPattern = 0x454d564b; // "EMVK"
+
+class ResultWriter {
+public:
+  explicit ResultWriter(int fd) : fd_(fd) {}
+
+  // One write() per line: the parent sees each fact even if the driver crashes right after.
+  void line(const std::string& text) const {
+    const std::string out = text + "\n";
+    for (std::size_t done = 0; done < out.size();) {
+      const ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
+      if (n <= 0)
+        return;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+  void metric(const std::string& name, double value) const {
+    char number[64];
+    std::snprintf(number, sizeof number, "%.10g", value);
+    line("metric " + name + " " + number);
+  }
+
+  void summary(const std::string& prefix, const Summary& s) const {
+    metric(prefix + "_median", s.median);
+    metric(prefix + "_p90", s.p90);
+    metric(prefix + "_p99", s.p99);
+    metric(prefix + "_min", s.min);
+    metric(prefix + "_max", s.max);
+  }
+
+private:
+  int fd_;
+};
+
+const char* resultName(VkResult result) {
+  switch (result) {
+#define EMVK_BENCH_RESULT(name) \
+  case name:                    \
+    return #name;
+    EMVK_BENCH_RESULT(VK_SUCCESS)
+    EMVK_BENCH_RESULT(VK_NOT_READY)
+    EMVK_BENCH_RESULT(VK_TIMEOUT)
+    EMVK_BENCH_RESULT(VK_INCOMPLETE)
+    EMVK_BENCH_RESULT(VK_ERROR_OUT_OF_HOST_MEMORY)
+    EMVK_BENCH_RESULT(VK_ERROR_OUT_OF_DEVICE_MEMORY)
+    EMVK_BENCH_RESULT(VK_ERROR_INITIALIZATION_FAILED)
+    EMVK_BENCH_RESULT(VK_ERROR_DEVICE_LOST)
+    EMVK_BENCH_RESULT(VK_ERROR_MEMORY_MAP_FAILED)
+    EMVK_BENCH_RESULT(VK_ERROR_LAYER_NOT_PRESENT)
+    EMVK_BENCH_RESULT(VK_ERROR_EXTENSION_NOT_PRESENT)
+    EMVK_BENCH_RESULT(VK_ERROR_FEATURE_NOT_PRESENT)
+    EMVK_BENCH_RESULT(VK_ERROR_INCOMPATIBLE_DRIVER)
+    EMVK_BENCH_RESULT(VK_ERROR_TOO_MANY_OBJECTS)
+    EMVK_BENCH_RESULT(VK_ERROR_FORMAT_NOT_SUPPORTED)
+    EMVK_BENCH_RESULT(VK_ERROR_UNKNOWN)
+#undef EMVK_BENCH_RESULT
+  default:
+    return "VkResult (unnamed)";
+  }
+}
+
+void check(VkResult result, const char* call) {
+  if (result == VK_SUCCESS)
+    return;
+  std::string why = std::string(call) + " returned " + resultName(result) + " (" +
+                    std::to_string(result) + ")";
+  if (result == VK_TIMEOUT)
+    why += ": fence not signalled within 30 s";
+  throw std::runtime_error(why);
+}
+
+std::string versionString(std::uint32_t v) {
+  return std::to_string(VK_API_VERSION_MAJOR(v)) + "." + std::to_string(VK_API_VERSION_MINOR(v)) +
+         "." + std::to_string(VK_API_VERSION_PATCH(v));
+}
+
+// The instance, the first physical device the loader offers, one queue and a reusable fence.
+class Context {
+public:
+  Context() {
+    createInstance();
+    pickPhysicalDevice();
+    createDevice();
+  }
+  ~Context() {
+    if (device_) {
+      vkDeviceWaitIdle(device_);
+      vkDestroyFence(device_, fence_, nullptr);
+      vkDestroyCommandPool(device_, pool_, nullptr);
+      vkDestroyDevice(device_, nullptr);
+    }
+    if (instance_)
+      vkDestroyInstance(instance_, nullptr);
+  }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  VkDevice device() const { return device_; }
+  const VkPhysicalDeviceProperties& properties() const { return properties_; }
+  const VkPhysicalDeviceMemoryProperties& memory() const { return memory_; }
+
+  VkCommandBuffer allocateCommandBuffer() const {
+    VkCommandBufferAllocateInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    info.commandPool = pool_;
+    info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    info.commandBufferCount = 1;
+    VkCommandBuffer cb = VK_NULL_HANDLE;
+    check(vkAllocateCommandBuffers(device_, &info, &cb), "vkAllocateCommandBuffers");
+    return cb;
+  }
+
+  // One submit + fence round trip, the unit every workload times.
+  void submitAndWait(const VkSubmitInfo& submit) const {
+    check(queueSubmit_(queue_, 1, &submit, fence_), "vkQueueSubmit");
+    check(waitForFences_(device_, 1, &fence_, VK_TRUE, kFenceTimeoutNs), "vkWaitForFences");
+    check(resetFences_(device_, 1, &fence_), "vkResetFences");
+  }
+
+private:
+  void createInstance() {
+    VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+    app.pApplicationName = "emvk-bench";
+    app.apiVersion = VK_API_VERSION_1_0; // nothing newer is needed: any ICD can run this
+    VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+    info.pApplicationInfo = &app;
+    const VkResult result = vkCreateInstance(&info, nullptr, &instance_);
+    if (result == VK_ERROR_INCOMPATIBLE_DRIVER)
+      throw std::runtime_error("vkCreateInstance returned VK_ERROR_INCOMPATIBLE_DRIVER: the loader "
+                               "could not load the manifest's driver (rerun with "
+                               "VK_LOADER_DEBUG=error,driver to see why)");
+    check(result, "vkCreateInstance");
+  }
+
+  void pickPhysicalDevice() {
+    std::uint32_t count = 0;
+    check(vkEnumeratePhysicalDevices(instance_, &count, nullptr), "vkEnumeratePhysicalDevices");
+    if (count == 0)
+      throw std::runtime_error("the loader offers no physical device");
+    std::vector<VkPhysicalDevice> devices(count);
+    const VkResult result = vkEnumeratePhysicalDevices(instance_, &count, devices.data());
+    if (result != VK_INCOMPLETE)
+      check(result, "vkEnumeratePhysicalDevices");
+    physical_ = devices.front();
+    vkGetPhysicalDeviceProperties(physical_, &properties_);
+    vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
+  }
+
+  // vkCmdFillBuffer needs a graphics or compute queue in Vulkan 1.0; both imply transfer.
+  std::uint32_t pickQueueFamily() const {
+    std::uint32_t count = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, nullptr);
+    std::vector<VkQueueFamilyProperties> families(count);
+    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, families.data());
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (families[i].queueFlags & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT))
+        return i;
+    }
+    throw std::runtime_error("no queue family with graphics or compute");
+  }
+
+  void createDevice() {
+    const std::uint32_t family = pickQueueFamily();
+    const float priority = 1.0f;
+    VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+    queueInfo.queueFamilyIndex = family;
+    queueInfo.queueCount = 1;
+    queueInfo.pQueuePriorities = &priority;
+    VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    info.queueCreateInfoCount = 1;
+    info.pQueueCreateInfos = &queueInfo;
+    check(vkCreateDevice(physical_, &info, nullptr, &device_), "vkCreateDevice");
+    vkGetDeviceQueue(device_, family, 0, &queue_);
+
+    // The timed calls go straight to the driver's entry points, past the loader's trampolines,
+    // so what is measured is the driver.
+    queueSubmit_ = loadDeviceFunction<PFN_vkQueueSubmit>("vkQueueSubmit");
+    waitForFences_ = loadDeviceFunction<PFN_vkWaitForFences>("vkWaitForFences");
+    resetFences_ = loadDeviceFunction<PFN_vkResetFences>("vkResetFences");
+
+    VkCommandPoolCreateInfo poolInfo{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    poolInfo.queueFamilyIndex = family;
+    check(vkCreateCommandPool(device_, &poolInfo, nullptr, &pool_), "vkCreateCommandPool");
+    VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    check(vkCreateFence(device_, &fenceInfo, nullptr, &fence_), "vkCreateFence");
+  }
+
+  template <typename Pfn>
+  Pfn loadDeviceFunction(const char* name) const {
+    auto fn = reinterpret_cast<Pfn>(vkGetDeviceProcAddr(device_, name));
+    if (!fn)
+      throw std::runtime_error(std::string("vkGetDeviceProcAddr returned NULL for ") + name);
+    return fn;
+  }
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkPhysicalDeviceProperties properties_{};
+  VkPhysicalDeviceMemoryProperties memory_{};
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  VkCommandPool pool_ = VK_NULL_HANDLE;
+  VkFence fence_ = VK_NULL_HANDLE;
+  PFN_vkQueueSubmit queueSubmit_ = nullptr;
+  PFN_vkWaitForFences waitForFences_ = nullptr;
+  PFN_vkResetFences resetFences_ = nullptr;
+};
+
+// A buffer bound to its own host-visible allocation, mapped for its whole life.
+class HostBuffer {
+public:
+  HostBuffer(const Context& context, VkDeviceSize size, VkBufferUsageFlags usage)
+      : device_(context.device()), size_(size) {
+    VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    info.size = size;
+    info.usage = usage;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    check(vkCreateBuffer(device_, &info, nullptr, &buffer_), "vkCreateBuffer");
+
+    VkMemoryRequirements requirements;
+    vkGetBufferMemoryRequirements(device_, buffer_, &requirements);
+    const std::uint32_t type = pickHostVisibleType(context.memory(), requirements.memoryTypeBits);
+    coherent_ = context.memory().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+
+    VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    alloc.allocationSize = requirements.size;
+    alloc.memoryTypeIndex = type;
+    check(vkAllocateMemory(device_, &alloc, nullptr, &memory_), "vkAllocateMemory");
+    check(vkBindBufferMemory(device_, buffer_, memory_, 0), "vkBindBufferMemory");
+    check(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
+  }
+  ~HostBuffer() {
+    if (mapped_)
+      vkUnmapMemory(device_, memory_);
+    vkDestroyBuffer(device_, buffer_, nullptr);
+    vkFreeMemory(device_, memory_, nullptr);
+  }
+  HostBuffer(const HostBuffer&) = delete;
+  HostBuffer& operator=(const HostBuffer&) = delete;
+
+  VkBuffer buffer() const { return buffer_; }
+  std::byte* data() const { return static_cast<std::byte*>(mapped_); }
+  VkDeviceSize size() const { return size_; }
+
+  // Host writes must be flushed before the device reads non-coherent memory, and device writes
+  // invalidated before the host reads them (spec: "Host Access to Device Memory Objects").
+  void flush() const {
+    if (!coherent_)
+      check(vkFlushMappedMemoryRanges(device_, 1, &wholeRange()), "vkFlushMappedMemoryRanges");
+  }
+  void invalidate() const {
+    if (!coherent_)
+      check(vkInvalidateMappedMemoryRanges(device_, 1, &wholeRange()),
+            "vkInvalidateMappedMemoryRanges");
+  }
+
+private:
+  static std::uint32_t pickHostVisibleType(const VkPhysicalDeviceMemoryProperties& memory,
+                                           std::uint32_t allowed) {
+    const VkMemoryPropertyFlags preferences[] = {
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT};
+    for (VkMemoryPropertyFlags wanted : preferences) {
+      for (std::uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
+        if ((allowed & (1u << i)) && (memory.memoryTypes[i].propertyFlags & wanted) == wanted)
+          return i;
+      }
+    }
+    throw std::runtime_error("no host-visible memory type for the buffer");
+  }
+
+  const VkMappedMemoryRange& wholeRange() const {
+    range_ = {VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory_, 0, VK_WHOLE_SIZE};
+    return range_;
+  }
+
+  VkDevice device_;
+  VkDeviceSize size_;
+  VkBuffer buffer_ = VK_NULL_HANDLE;
+  VkDeviceMemory memory_ = VK_NULL_HANDLE;
+  void* mapped_ = nullptr;
+  bool coherent_ = false;
+  mutable VkMappedMemoryRange range_{};
+};
+
+void recordOnce(VkCommandBuffer cb, const std::function<void(VkCommandBuffer)>& commands) {
+  // No ONE_TIME_SUBMIT: the same recording is submitted for every iteration.
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  check(vkBeginCommandBuffer(cb, &begin), "vkBeginCommandBuffer");
+  commands(cb);
+  check(vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+}
+
+// Each sample is one vkQueueSubmit + vkWaitForFences + vkResetFences, in microseconds.
+Summary timeRoundTrips(const Context& context, const VkSubmitInfo& submit, int iterations) {
+  const int warmUp = std::max(10, iterations / 10);
+  for (int i = 0; i < warmUp; ++i)
+    context.submitAndWait(submit);
+  std::vector<double> micros;
+  micros.reserve(static_cast<std::size_t>(iterations));
+  for (int i = 0; i < iterations; ++i) {
+    const auto start = Clock::now();
+    context.submitAndWait(submit);
+    const std::chrono::duration<double, std::micro> elapsed = Clock::now() - start;
+    micros.push_back(elapsed.count());
+  }
+  return summarize(std::move(micros));
+}
+
+void emptySubmit(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  const VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO}; // no command buffers, no semaphores
+  out.summary("empty_us", timeRoundTrips(context, submit, options.iterations));
+}
+
+void smallFill(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  HostBuffer target(context, kFillBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+  const VkCommandBuffer cb = context.allocateCommandBuffer();
+  recordOnce(cb, [&](VkCommandBuffer c) { vkCmdFillBuffer(c, target.buffer(), 0, kFillBytes, kFillPattern); });
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cb;
+  const Summary s = timeRoundTrips(context, submit, options.iterations);
+
+  target.invalidate();
+  std::uint32_t last = 0;
+  std::memcpy(&last, target.data() + kFillBytes - sizeof last, sizeof last);
+  if (last != kFillPattern)
+    throw std::runtime_error("the fill did not reach the buffer");
+  out.summary("fill_us", s);
+}
+
+void fillPattern(std::byte* data, VkDeviceSize bytes) {
+  for (VkDeviceSize i = 0; i + sizeof(std::uint32_t) <= bytes; i += sizeof(std::uint32_t)) {
+    const auto word = static_cast<std::uint32_t>(i * 2654435761u);
+    std::memcpy(data + i, &word, sizeof word);
+  }
+}
+
+void bufferCopy(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  const VkDeviceSize bytes = options.copyBytes;
+  HostBuffer src(context, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT);
+  HostBuffer dst(context, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+  fillPattern(src.data(), bytes);
+  std::memset(dst.data(), 0, bytes); // touch every page now, not inside the timed copy
+  src.flush();
+  dst.flush();
+
+  const VkCommandBuffer cb = context.allocateCommandBuffer();
+  recordOnce(cb, [&](VkCommandBuffer c) {
+    const VkBufferCopy region{0, 0, bytes};
+    vkCmdCopyBuffer(c, src.buffer(), dst.buffer(), 1, &region);
+  });
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cb;
+
+  for (int i = 0; i < 2; ++i) // warm-up
+    context.submitAndWait(submit);
+  dst.invalidate();
+  if (std::memcmp(src.data(), dst.data(), bytes) != 0)
+    throw std::runtime_error("vkCmdCopyBuffer produced wrong data");
+
+  std::vector<double> gbps;
+  for (int i = 0; i < options.copyRepetitions; ++i) {
+    const auto start = Clock::now();
+    context.submitAndWait(submit);
+    const std::chrono::duration<double> seconds = Clock::now() - start;
+    gbps.push_back(static_cast<double>(bytes) / seconds.count() / 1e9);
+  }
+  const Summary s = summarize(std::move(gbps));
+  out.metric("copy_bytes", static_cast<double>(bytes));
+  out.metric("copy_gbps_median", s.median);
+  out.metric("copy_gbps_min", s.min);
+  out.metric("copy_gbps_max", s.max);
+}
+
+} // namespace
+
+int runDriverChild(const ChildOptions& options) {
+  const ResultWriter out(options.resultFd);
+  std::optional<Context> context;
+  try {
+    context.emplace();
+  } catch (const std::exception& e) {
+    out.line(std::string("error setup: ") + e.what());
+    return 1;
+  }
+  out.line(std::string("device ") + context->properties().deviceName);
+  out.line("api " + versionString(context->properties().apiVersion));
+  out.metric("iterations", options.iterations);
+  out.metric("copy_repetitions", options.copyRepetitions);
+
+  // Cheapest first: if a young driver falls over on 512 MiB of buffers, the latencies are in.
+  struct Workload {
+    const char* name;
+    void (*run)(const Context&, const ChildOptions&, const ResultWriter&);
+  };
+  const Workload workloads[] = {{"empty", emptySubmit}, {"fill", smallFill}, {"copy", bufferCopy}};
+  int status = 0;
+  for (const Workload& w : workloads) {
+    try {
+      w.run(*context, options, out);
+    } catch (const std::exception& e) {
+      out.line(std::string("error ") + w.name + ": " + e.what());
+      status = 1;
+    }
+  }
+  return status;
+}
+
+} // namespace emvk::bench

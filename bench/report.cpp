@@ -1,0 +1,165 @@
+#include "report.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace emvk::bench {
+namespace {
+
+struct Row {
+  std::string title;
+  std::string metric;
+  bool higherIsBetter; // GB/s: yes; microseconds: no
+};
+
+std::vector<Row> rows(std::size_t copyBytes) {
+  const std::string copy = "buffer copy " + std::to_string(copyBytes >> 20) + " MiB";
+  return {{copy + ", GB/s median", "copy_gbps_median", true},
+          {"empty submit+fence, us median", "empty_us_median", false},
+          {"empty submit+fence, us p90", "empty_us_p90", false},
+          {"empty submit+fence, us p99", "empty_us_p99", false},
+          {"4 KiB fill submit+fence, us median", "fill_us_median", false},
+          {"4 KiB fill submit+fence, us p90", "fill_us_p90", false},
+          {"4 KiB fill submit+fence, us p99", "fill_us_p99", false}};
+}
+
+std::optional<double> metric(const DriverRun& run, const std::string& name) {
+  const auto it = run.metrics.find(name);
+  if (it == run.metrics.end())
+    return std::nullopt;
+  return it->second;
+}
+
+// peer time / emvk time, so > 1 means emvk is faster whichever way the metric points.
+std::optional<double> ratio(const Report& r, const Row& row) {
+  const auto emvk = metric(r.emvk, row.metric);
+  const auto peer = metric(r.peer, row.metric);
+  if (!emvk || !peer || *emvk <= 0 || *peer <= 0)
+    return std::nullopt;
+  return row.higherIsBetter ? *emvk / *peer : *peer / *emvk;
+}
+
+std::optional<double> percentOfHost(const DriverRun& run, double hostGBps) {
+  const auto gbps = metric(run, "copy_gbps_median");
+  if (!gbps || hostGBps <= 0)
+    return std::nullopt;
+  return 100.0 * *gbps / hostGBps;
+}
+
+std::string cell(std::optional<double> value, const char* format = "%.2f") {
+  if (!value)
+    return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, format, *value);
+  return text;
+}
+
+void describeDriver(const DriverRun& run, std::FILE* out) {
+  std::fprintf(out, "%-9s %s\n", run.label.c_str(), run.manifest.c_str());
+  if (!run.ran) {
+    std::fprintf(out, "          not run (--only)\n");
+    return;
+  }
+  if (!run.device.empty())
+    std::fprintf(out, "          device: %s (Vulkan %s)\n", run.device.c_str(), run.api.c_str());
+  for (const auto& e : run.errors)
+    std::fprintf(out, "          FAILED: %s\n", e.c_str());
+}
+
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string jsonNumber(std::optional<double> value) {
+  return value ? cell(value, "%.10g") : "null";
+}
+
+void printDriverJson(const DriverRun& run, double hostSingle, double hostMulti, std::FILE* out) {
+  std::fprintf(out, "{\"label\": %s, \"manifest\": %s, \"ran\": %s, \"device\": %s, \"api\": %s,\n",
+               jsonString(run.label).c_str(), jsonString(run.manifest).c_str(),
+               run.ran ? "true" : "false", jsonString(run.device).c_str(), jsonString(run.api).c_str());
+  std::fprintf(out, "      \"errors\": [");
+  for (std::size_t i = 0; i < run.errors.size(); ++i)
+    std::fprintf(out, "%s%s", i ? ", " : "", jsonString(run.errors[i]).c_str());
+  std::fprintf(out, "],\n      \"metrics\": {");
+  bool first = true;
+  for (const auto& [name, value] : run.metrics) {
+    std::fprintf(out, "%s%s: %s", first ? "" : ", ", jsonString(name).c_str(), jsonNumber(value).c_str());
+    first = false;
+  }
+  std::fprintf(out, "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s}",
+               jsonNumber(percentOfHost(run, hostSingle)).c_str(),
+               jsonNumber(percentOfHost(run, hostMulti)).c_str());
+}
+
+} // namespace
+
+void printTable(const Report& r, std::FILE* out) {
+  std::fprintf(out,
+               "emvk-bench conventions: GB/s = 10^9 bytes copied per second, a %zu MiB copy counts "
+               "%zu bytes once (not read + write);\n"
+               "  latency = one vkQueueSubmit + vkWaitForFences + vkResetFences in us, percentiles "
+               "by nearest rank; ratio = %s time / emvk time (>1: emvk faster)\n\n",
+               r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str());
+  std::fprintf(out, "host memcpy %zu MiB (median of %d): 1 thread %.2f GB/s, %u threads %.2f GB/s\n",
+               r.copyBytes >> 20, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
+               r.host.multiThreadGBps);
+  describeDriver(r.emvk, out);
+  describeDriver(r.peer, out);
+
+  std::fprintf(out, "\n%-38s %10s %10s %8s\n", "workload", r.emvk.label.c_str(), r.peer.label.c_str(),
+               "ratio");
+  for (const Row& row : rows(r.copyBytes))
+    std::fprintf(out, "%-38s %10s %10s %8s\n", row.title.c_str(),
+                 cell(metric(r.emvk, row.metric)).c_str(), cell(metric(r.peer, row.metric)).c_str(),
+                 cell(ratio(r, row)).c_str());
+  const std::string multi = "copy, % of host memcpy " + std::to_string(r.host.threads) + " threads";
+  std::fprintf(out, "%-38s %10s %10s\n", "copy, % of host memcpy 1 thread",
+               cell(percentOfHost(r.emvk, r.host.singleThreadGBps), "%.0f%%").c_str(),
+               cell(percentOfHost(r.peer, r.host.singleThreadGBps), "%.0f%%").c_str());
+  std::fprintf(out, "%-38s %10s %10s\n", multi.c_str(),
+               cell(percentOfHost(r.emvk, r.host.multiThreadGBps), "%.0f%%").c_str(),
+               cell(percentOfHost(r.peer, r.host.multiThreadGBps), "%.0f%%").c_str());
+}
+
+void printJson(const Report& r, std::FILE* out) {
+  std::fprintf(out, "{\n  \"conventions\": {\n");
+  std::fprintf(out, "    \"bandwidth\": \"GB/s = 1e9 bytes copied per second; a copy of copy_bytes "
+                    "counts copy_bytes once (not read + write)\",\n");
+  std::fprintf(out, "    \"latency\": \"microseconds per vkQueueSubmit + vkWaitForFences + "
+                    "vkResetFences; percentiles by nearest rank\",\n");
+  std::fprintf(out, "    \"ratio\": \"peer time / emvk time; > 1 means emvk is faster\"},\n");
+  std::fprintf(out,
+               "  \"host\": {\"copy_bytes\": %zu, \"repetitions\": %d, \"single_thread_gbps\": %.6g, "
+               "\"threads\": %u, \"multi_thread_gbps\": %.6g},\n",
+               r.copyBytes, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
+               r.host.multiThreadGBps);
+  std::fprintf(out, "  \"drivers\": {\n    \"emvk\": ");
+  printDriverJson(r.emvk, r.host.singleThreadGBps, r.host.multiThreadGBps, out);
+  std::fprintf(out, ",\n    \"peer\": ");
+  printDriverJson(r.peer, r.host.singleThreadGBps, r.host.multiThreadGBps, out);
+  std::fprintf(out, "},\n  \"ratios\": {");
+  bool first = true;
+  for (const Row& row : rows(r.copyBytes)) {
+    std::fprintf(out, "%s%s: %s", first ? "" : ", ", jsonString(row.metric).c_str(),
+                 jsonNumber(ratio(r, row)).c_str());
+    first = false;
+  }
+  std::fprintf(out, "}\n}\n");
+}
+
+} // namespace emvk::bench

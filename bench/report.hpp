@@ -1,0 +1,23 @@
+#pragma once
+// Turns the host measurement and the two driver runs into a table for people or JSON for scripts.
+
+#include "child_process.hpp"
+#include "host_copy.hpp"
+
+#include <cstddef>
+#include <cstdio>
+
+namespace emvk::bench {
+
+struct Report {
+  HostCopyBandwidth host;
+  std::size_t copyBytes = 0;
+  int hostRepetitions = 0;
+  DriverRun emvk;
+  DriverRun peer;
+};
+
+void printTable(const Report& report, std::FILE* out);
+void printJson(const Report& report, std::FILE* out);
+
+} // namespace emvk::bench

@@ -1,0 +1,44 @@
+// VkBuffer: a byte range inside a VkDeviceMemory once bound.
+#pragma once
+#include "device/device_memory.hpp"
+#include "device/object.hpp"
+
+namespace emvk {
+
+class Buffer : public Object {
+ public:
+  // Buffers need no alignment on a CPU, but 16 bytes keeps later shader loads of vec4s aligned.
+  static constexpr VkDeviceSize kAlignment = 16;
+
+  explicit Buffer(const VkBufferCreateInfo& info)
+      : Object(VK_OBJECT_TYPE_BUFFER), size_(info.size), usage_(info.usage) {}
+
+  VkDeviceSize size() const { return size_; }
+  VkBufferUsageFlags usage() const { return usage_; }
+  void bind(DeviceMemory* memory, VkDeviceSize offset) {
+    memory_ = memory;
+    offset_ = offset;
+  }
+  uint8_t* data() const { return memory_->data() + offset_; }
+  VkMemoryRequirements requirements() const;
+
+ private:
+  VkDeviceSize size_;
+  VkBufferUsageFlags usage_;
+  DeviceMemory* memory_ = nullptr;
+  VkDeviceSize offset_ = 0;
+};
+EMVK_DEFINE_HANDLE(Buffer, VkBuffer, VK_OBJECT_TYPE_BUFFER)
+
+class BufferView : public Object {
+ public:
+  explicit BufferView(const VkBufferViewCreateInfo& info)
+      : Object(VK_OBJECT_TYPE_BUFFER_VIEW), info_(info) {}
+  const VkBufferViewCreateInfo& info() const { return info_; }
+
+ private:
+  VkBufferViewCreateInfo info_;
+};
+EMVK_DEFINE_HANDLE(BufferView, VkBufferView, VK_OBJECT_TYPE_BUFFER_VIEW)
+
+}  // namespace emvk

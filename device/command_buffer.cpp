@@ -1,0 +1,129 @@
+#include "device/command_buffer.hpp"
+
+#include <algorithm>
+
+#include "device/device.hpp"
+
+namespace emvk {
+
+Device& CommandBuffer::device() const { return pool_.device(); }
+
+void CommandBuffer::begin(VkCommandBufferUsageFlags flags) {
+  // vkBeginCommandBuffer on an executable buffer implicitly resets it (pool created with
+  // RESET_COMMAND_BUFFER_BIT, VUID-vkBeginCommandBuffer-commandBuffer-00050).
+  commands_.clear();
+  usage_ = flags;
+  state_ = State::Recording;
+}
+
+void CommandBuffer::reset() {
+  commands_.clear();
+  commands_.shrink_to_fit();
+  state_ = State::Initial;
+}
+
+void CommandBuffer::execute() const {
+  Device& d = device();
+  for (const Command& command : commands_)
+    std::visit([&](const auto& c) { run(d, c); }, command);
+}
+
+void run(Device&, const cmd::ExecuteCommands& c) {
+  for (const CommandBuffer* secondary : c.secondaries) secondary->execute();
+}
+
+CommandBuffer* CommandPool::allocate(VkCommandBufferLevel level) {
+  buffers_.push_back(std::make_unique<CommandBuffer>(*this, level));
+  return buffers_.back().get();
+}
+
+void CommandPool::free(CommandBuffer* commandBuffer) {
+  std::erase_if(buffers_, [&](const auto& b) { return b.get() == commandBuffer; });
+}
+
+void CommandPool::reset() {
+  for (auto& b : buffers_) b->reset();
+}
+
+void CommandPool::trim() {
+  buffers_.shrink_to_fit();
+}
+
+}  // namespace emvk
+
+using namespace emvk;
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateCommandPool(VkDevice device,
+                                                      const VkCommandPoolCreateInfo* pCreateInfo,
+                                                      const VkAllocationCallbacks*,
+                                                      VkCommandPool* pPool) {
+  if (pCreateInfo->flags & VK_COMMAND_POOL_CREATE_PROTECTED_BIT) return VK_ERROR_FEATURE_NOT_PRESENT;
+  *pPool = release<VkCommandPool>(std::make_unique<CommandPool>(*fromHandle(device), *pCreateInfo));
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyCommandPool(VkDevice, VkCommandPool pool,
+                                                   const VkAllocationCallbacks*) {
+  reclaim(pool);  // frees every command buffer allocated from it
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_ResetCommandPool(VkDevice, VkCommandPool pool,
+                                                     VkCommandPoolResetFlags) {
+  fromHandle(pool)->reset();
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_TrimCommandPool(VkDevice, VkCommandPool pool, VkCommandPoolTrimFlags) {
+  fromHandle(pool)->trim();
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_AllocateCommandBuffers(VkDevice,
+                                                           const VkCommandBufferAllocateInfo* pInfo,
+                                                           VkCommandBuffer* pCommandBuffers) {
+  CommandPool* pool = fromHandle(pInfo->commandPool);
+  for (uint32_t i = 0; i < pInfo->commandBufferCount; ++i)
+    pCommandBuffers[i] = toHandle(pool->allocate(pInfo->level));
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_FreeCommandBuffers(VkDevice, VkCommandPool pool, uint32_t count,
+                                                   const VkCommandBuffer* pCommandBuffers) {
+  for (uint32_t i = 0; i < count; ++i)
+    if (pCommandBuffers[i]) fromHandle(pool)->free(fromHandle(pCommandBuffers[i]));
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_BeginCommandBuffer(VkCommandBuffer commandBuffer,
+                                                       const VkCommandBufferBeginInfo* pBeginInfo) {
+  fromHandle(commandBuffer)->begin(pBeginInfo->flags);
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EndCommandBuffer(VkCommandBuffer commandBuffer) {
+  fromHandle(commandBuffer)->end();
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_ResetCommandBuffer(VkCommandBuffer commandBuffer,
+                                                       VkCommandBufferResetFlags) {
+  fromHandle(commandBuffer)->reset();
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_CmdExecuteCommands(VkCommandBuffer commandBuffer, uint32_t count,
+                                                   const VkCommandBuffer* pCommandBuffers) {
+  cmd::ExecuteCommands c;
+  for (uint32_t i = 0; i < count; ++i) c.secondaries.push_back(fromHandle(pCommandBuffers[i]));
+  fromHandle(commandBuffer)->record(std::move(c));
+}
+
+// Barriers: see device/commands.hpp for why a queue needs nothing recorded for them.
+VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(VkCommandBuffer, VkPipelineStageFlags,
+                                                   VkPipelineStageFlags, VkDependencyFlags, uint32_t,
+                                                   const VkMemoryBarrier*, uint32_t,
+                                                   const VkBufferMemoryBarrier*, uint32_t,
+                                                   const VkImageMemoryBarrier*) {}
+
+VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier2(VkCommandBuffer, const VkDependencyInfo*) {}
+
+// Device masks select physical devices of a group; emvk's groups have one device.
+VKAPI_ATTR void VKAPI_CALL emvk_CmdSetDeviceMask(VkCommandBuffer, uint32_t) {}

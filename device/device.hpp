@@ -1,0 +1,45 @@
+// VkDevice: the queues, the enabled extensions and features, the signal board every wait sleeps
+// on, and the workers that split large work over cores.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "device/object.hpp"
+#include "device/signal_board.hpp"
+#include "device/workers.hpp"
+#include "icd/registry.hpp"
+
+namespace emvk {
+
+class Instance;
+class PhysicalDevice;
+class Queue;
+
+class Device : public Object {
+ public:
+  Device(PhysicalDevice& physicalDevice, const VkDeviceCreateInfo& info, const ExtensionSet& extensions);
+  ~Device();
+
+  PhysicalDevice& physicalDevice() const { return physicalDevice_; }
+  Instance& instance() const;
+  // The version the application may use: the lower of the device's and the instance's.
+  uint32_t apiVersion() const { return apiVersion_; }
+  bool enabled(ExtensionId id) const { return extensions_.test(static_cast<size_t>(id)); }
+  const ExtensionSet& extensions() const { return extensions_; }
+
+  Queue* queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags flags) const;
+  SignalBoard& board() { return board_; }
+  Workers& workers() { return workers_; }
+  VkResult waitIdle();
+
+ private:
+  PhysicalDevice& physicalDevice_;
+  uint32_t apiVersion_;
+  ExtensionSet extensions_;
+  SignalBoard board_;
+  Workers workers_;
+  std::vector<std::unique_ptr<Queue>> queues_;
+};
+EMVK_DEFINE_HANDLE(Device, VkDevice, VK_OBJECT_TYPE_DEVICE)
+
+}  // namespace emvk

@@ -1,0 +1,34 @@
+// VkDeviceMemory: a memory::Allocation plus the Vulkan rules around it (one host mapping at a time).
+#pragma once
+#include <atomic>
+
+#include "device/object.hpp"
+#include "memory/allocation.hpp"
+
+namespace emvk {
+
+class Device;
+
+class DeviceMemory : public Object {
+ public:
+  DeviceMemory(Device& device, memory::Allocation allocation, uint32_t typeIndex)
+      : Object(VK_OBJECT_TYPE_DEVICE_MEMORY), device_(device), allocation_(std::move(allocation)),
+        typeIndex_(typeIndex) {}
+
+  uint8_t* data() const { return allocation_.data(); }
+  uint64_t size() const { return allocation_.size(); }
+  uint32_t typeIndex() const { return typeIndex_; }
+  Device& device() const { return device_; }
+
+  VkResult map(uint64_t offset, uint64_t size, void** ppData);
+  void unmap() { mapped_.store(false, std::memory_order_release); }
+
+ private:
+  Device& device_;
+  memory::Allocation allocation_;
+  uint32_t typeIndex_;
+  std::atomic<bool> mapped_{false};
+};
+EMVK_DEFINE_HANDLE(DeviceMemory, VkDeviceMemory, VK_OBJECT_TYPE_DEVICE_MEMORY)
+
+}  // namespace emvk

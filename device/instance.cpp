@@ -1,0 +1,89 @@
+#include "device/instance.hpp"
+
+#include "device/extensions.hpp"
+#include "device/physical_device.hpp"
+#include "icd/pnext.hpp"
+
+namespace emvk {
+
+Instance::Instance(const VkInstanceCreateInfo& info) : Object(VK_OBJECT_TYPE_INSTANCE) {
+  // A null pApplicationInfo or apiVersion 0 means 1.0 (VkApplicationInfo, apiVersion).
+  const VkApplicationInfo* app = info.pApplicationInfo;
+  apiVersion_ = app && app->apiVersion ? app->apiVersion : VK_API_VERSION_1_0;
+  for (auto* s = static_cast<const VkBaseInStructure*>(info.pNext); s; s = s->pNext) {
+    if (s->sType != VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT) continue;
+    creationMessengers_.push_back(std::make_unique<DebugMessenger>(
+        *reinterpret_cast<const VkDebugUtilsMessengerCreateInfoEXT*>(s)));
+    messengers_.add(creationMessengers_.back().get());
+  }
+  physicalDevice_ = std::make_unique<PhysicalDevice>(*this);
+}
+
+Instance::~Instance() = default;
+
+}  // namespace emvk
+
+using namespace emvk;
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateInstanceVersion(uint32_t* pApiVersion) {
+  *pApiVersion = Instance::kApiVersion;
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateInstanceExtensionProperties(
+    const char* pLayerName, uint32_t* pPropertyCount, VkExtensionProperties* pProperties) {
+  if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;  // emvk ships no layers
+  return enumerateExtensions(supportedInstanceExtensions(), pPropertyCount, pProperties);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateInstanceLayerProperties(uint32_t* pPropertyCount,
+                                                                     VkLayerProperties*) {
+  *pPropertyCount = 0;
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateInstance(const VkInstanceCreateInfo* pCreateInfo,
+                                                   const VkAllocationCallbacks*,
+                                                   VkInstance* pInstance) {
+  ExtensionSet extensions;
+  if (!parseEnabledExtensions(pCreateInfo->ppEnabledExtensionNames,
+                              pCreateInfo->enabledExtensionCount, supportedInstanceExtensions(),
+                              extensions)) {
+    EMVK_LOG(nullptr, Warn, LogObject{}, "vkCreateInstance: an enabled extension is not offered");
+    return VK_ERROR_EXTENSION_NOT_PRESENT;
+  }
+  auto instance = std::make_unique<Instance>(*pCreateInfo);
+  instance->mutableExtensions() = extensions;
+  *pInstance = release<VkInstance>(std::move(instance));
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyInstance(VkInstance instance, const VkAllocationCallbacks*) {
+  reclaim(instance);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumeratePhysicalDevices(VkInstance instance, uint32_t* pCount,
+                                                             VkPhysicalDevice* pDevices) {
+  if (!pDevices) {
+    *pCount = 1;
+    return VK_SUCCESS;
+  }
+  if (*pCount == 0) return VK_INCOMPLETE;
+  *pCount = 1;
+  pDevices[0] = toHandle(&fromHandle(instance)->physicalDevice());
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumeratePhysicalDeviceGroups(
+    VkInstance instance, uint32_t* pCount, VkPhysicalDeviceGroupProperties* pGroups) {
+  if (!pGroups) {
+    *pCount = 1;
+    return VK_SUCCESS;
+  }
+  if (*pCount == 0) return VK_INCOMPLETE;
+  *pCount = 1;
+  pGroups[0].physicalDeviceCount = 1;
+  pGroups[0].physicalDevices[0] = toHandle(&fromHandle(instance)->physicalDevice());
+  pGroups[0].subsetAllocation = VK_FALSE;
+  return VK_SUCCESS;
+}

@@ -1,0 +1,277 @@
+#include "device/physical_device.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "device/extensions.hpp"
+#include "device/instance.hpp"
+#include "icd/pnext.hpp"
+#include "memory/host.hpp"
+
+namespace emvk {
+namespace {
+
+std::array<uint8_t, VK_UUID_SIZE> parseUUID(const char* hex) {
+  std::array<uint8_t, VK_UUID_SIZE> uuid{};
+  for (size_t i = 0; i < uuid.size(); ++i) {
+    unsigned byte = 0;
+    std::sscanf(hex + 2 * i, "%2x", &byte);
+    uuid[i] = static_cast<uint8_t>(byte);
+  }
+  return uuid;
+}
+
+// Invocations per SIMD group the JIT will use: the host's native vector width in 32-bit lanes.
+uint32_t nativeSubgroupSize() { return __builtin_cpu_supports("avx512f") ? 16 : 8; }
+
+void copyString(char* dst, size_t size, const std::string& src) {
+  std::memset(dst, 0, size);
+  std::strncpy(dst, src.c_str(), size - 1);
+}
+
+}  // namespace
+
+// Both UUIDs are hashes of the build identity (all driver sources) and the layout ABI version,
+// computed by CMake: every instance and process of one build agrees, different builds do not.
+const std::array<uint8_t, VK_UUID_SIZE>& PhysicalDevice::driverUUID() {
+  static const auto uuid = parseUUID(EMVK_DRIVER_UUID);
+  return uuid;
+}
+
+const std::array<uint8_t, VK_UUID_SIZE>& PhysicalDevice::deviceUUID() {
+  static const auto uuid = parseUUID(EMVK_DEVICE_UUID);
+  return uuid;
+}
+
+PhysicalDevice::PhysicalDevice(Instance& instance)
+    : Object(VK_OBJECT_TYPE_PHYSICAL_DEVICE), instance_(instance) {
+  properties_.apiVersion = kApiVersion;
+  properties_.driverVersion = VK_MAKE_API_VERSION(0, EMVK_VERSION_MAJOR, EMVK_VERSION_MINOR,
+                                                  EMVK_VERSION_PATCH);
+  properties_.vendorID = 0;  // emvk has no PCI or Khronos vendor ID
+  properties_.deviceID = 0;
+  properties_.deviceType = VK_PHYSICAL_DEVICE_TYPE_CPU;
+  copyString(properties_.deviceName, sizeof(properties_.deviceName), "emvk (CPU)");
+  std::memcpy(properties_.pipelineCacheUUID, deviceUUID().data(), VK_UUID_SIZE);
+  properties_.limits = physicalDeviceLimits();
+  properties_.sparseProperties = {};
+
+  // robustBufferAccess is required by 1.0 but means nothing without shaders; it is reported when
+  // the JIT bounds-checks accesses (issue 5). Everything else waits for images and pipelines.
+  features_ = {};
+
+  // One heap of host RAM; both types are the same memory, the second merely says HOST_CACHED.
+  // VkPhysicalDeviceMemoryProperties: a type whose flags are a strict subset of another's comes first.
+  constexpr VkMemoryPropertyFlags kCoherent = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT |
+                                              VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                              VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  memory_.memoryHeapCount = 1;
+  memory_.memoryHeaps[0] = {memory::hostMemorySize(), VK_MEMORY_HEAP_DEVICE_LOCAL_BIT};
+  memory_.memoryTypeCount = 2;
+  memory_.memoryTypes[0] = {kCoherent, 0};
+  memory_.memoryTypes[1] = {kCoherent | VK_MEMORY_PROPERTY_HOST_CACHED_BIT, 0};
+}
+
+void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
+  for (auto* s = chain; s; s = s->pNext) {
+    switch (s->sType) {
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2:
+        reinterpret_cast<VkPhysicalDeviceProperties2*>(s)->properties = properties_;
+        break;
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES: {
+        auto* p = reinterpret_cast<VkPhysicalDeviceIDProperties*>(s);
+        std::memcpy(p->deviceUUID, deviceUUID().data(), VK_UUID_SIZE);
+        std::memcpy(p->driverUUID, driverUUID().data(), VK_UUID_SIZE);
+        std::memset(p->deviceLUID, 0, VK_LUID_SIZE);
+        p->deviceNodeMask = 0;
+        p->deviceLUIDValid = VK_FALSE;  // LUIDs are a Windows concept
+        break;
+      }
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES: {
+        auto* p = reinterpret_cast<VkPhysicalDeviceMaintenance3Properties*>(s);
+        p->maxPerSetDescriptors = 1024;
+        p->maxMemoryAllocationSize = heapSize();
+        break;
+      }
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_PROPERTIES: {
+        auto* p = reinterpret_cast<VkPhysicalDeviceMultiviewProperties*>(s);
+        p->maxMultiviewViewCount = 6;
+        p->maxMultiviewInstanceIndex = (1u << 27) - 1;
+        break;
+      }
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_POINT_CLIPPING_PROPERTIES:
+        reinterpret_cast<VkPhysicalDevicePointClippingProperties*>(s)->pointClippingBehavior =
+            VK_POINT_CLIPPING_BEHAVIOR_ALL_CLIP_PLANES;
+        break;
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_PROPERTIES:
+        reinterpret_cast<VkPhysicalDeviceProtectedMemoryProperties*>(s)->protectedNoFault = VK_FALSE;
+        break;
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
+        // The minimum 1.1 demands of a device with a compute queue.
+        auto* p = reinterpret_cast<VkPhysicalDeviceSubgroupProperties*>(s);
+        p->subgroupSize = nativeSubgroupSize();
+        p->supportedStages = VK_SHADER_STAGE_COMPUTE_BIT;
+        p->supportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT;
+        p->quadOperationsInAllStages = VK_FALSE;
+        break;
+      }
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES: {
+        auto* p = reinterpret_cast<VkPhysicalDeviceDriverProperties*>(s);
+        p->driverID = static_cast<VkDriverId>(0);  // no VkDriverId is registered for emvk yet
+        copyString(p->driverName, sizeof(p->driverName), "emvk");
+        copyString(p->driverInfo, sizeof(p->driverInfo),
+                   concat("emvk ", EMVK_VERSION_STRING, ", build ", std::string(EMVK_BUILD_ID, 12),
+                          ", layout ABI ", EMVK_LAYOUT_ABI_VERSION));
+        p->conformanceVersion = {0, 0, 0, 0};  // no CTS submission has been made
+        break;
+      }
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
+        reinterpret_cast<VkPhysicalDeviceTimelineSemaphoreProperties*>(s)
+            ->maxTimelineSemaphoreValueDifference = UINT64_MAX;
+        break;
+      default:
+        break;  // structures of extensions emvk does not offer are left as the caller made them
+    }
+  }
+}
+
+}  // namespace emvk
+
+using namespace emvk;
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
+                                                            VkPhysicalDeviceProperties* pProperties) {
+  *pProperties = fromHandle(physicalDevice)->properties();
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
+                                                             VkPhysicalDeviceProperties2* pProperties) {
+  fromHandle(physicalDevice)->fillProperties(reinterpret_cast<VkBaseOutStructure*>(pProperties));
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFeatures(VkPhysicalDevice physicalDevice,
+                                                          VkPhysicalDeviceFeatures* pFeatures) {
+  *pFeatures = fromHandle(physicalDevice)->features();
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFeatures2(VkPhysicalDevice physicalDevice,
+                                                           VkPhysicalDeviceFeatures2* pFeatures) {
+  fromHandle(physicalDevice)->fillFeatures(reinterpret_cast<VkBaseOutStructure*>(pFeatures));
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceMemoryProperties(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties* pProperties) {
+  *pProperties = fromHandle(physicalDevice)->memoryProperties();
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceMemoryProperties2(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties2* pProperties) {
+  PhysicalDevice* pd = fromHandle(physicalDevice);
+  pProperties->memoryProperties = pd->memoryProperties();
+  if (auto* budget = findInChain<VkPhysicalDeviceMemoryBudgetPropertiesEXT>(pProperties->pNext)) {
+    // VK_EXT_memory_budget: usage is what every emvk device of this process holds; the budget is
+    // that plus what the host could still give, never more than the heap.
+    const uint64_t used = memory::bytesAllocated();
+    const uint64_t budgetBytes = std::min(pd->heapSize(), used + memory::hostAvailableMemory());
+    std::memset(budget->heapBudget, 0, sizeof(budget->heapBudget));
+    std::memset(budget->heapUsage, 0, sizeof(budget->heapUsage));
+    budget->heapBudget[0] = budgetBytes;
+    budget->heapUsage[0] = used;
+  }
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceQueueFamilyProperties(
+    VkPhysicalDevice, uint32_t* pCount, VkQueueFamilyProperties* pProperties) {
+  if (!pProperties) {
+    *pCount = 1;
+    return;
+  }
+  if (*pCount == 0) return;
+  *pCount = 1;
+  pProperties[0].queueFlags = PhysicalDevice::kQueueFlags;
+  pProperties[0].queueCount = PhysicalDevice::kQueueCount;
+  pProperties[0].timestampValidBits = 64;
+  pProperties[0].minImageTransferGranularity = {1, 1, 1};
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceQueueFamilyProperties2(
+    VkPhysicalDevice physicalDevice, uint32_t* pCount, VkQueueFamilyProperties2* pProperties) {
+  if (!pProperties) {
+    *pCount = 1;
+    return;
+  }
+  if (*pCount == 0) return;
+  emvk_GetPhysicalDeviceQueueFamilyProperties(physicalDevice, pCount,
+                                              &pProperties[0].queueFamilyProperties);
+}
+
+// No format has any feature until images and texel buffers are implemented (issues 3 and 4).
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties(VkPhysicalDevice, VkFormat,
+                                                                  VkFormatProperties* pProperties) {
+  *pProperties = {};
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties2(
+    VkPhysicalDevice, VkFormat, VkFormatProperties2* pProperties) {
+  pProperties->formatProperties = {};
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties(
+    VkPhysicalDevice, VkFormat, VkImageType, VkImageTiling, VkImageUsageFlags, VkImageCreateFlags,
+    VkImageFormatProperties* pProperties) {
+  *pProperties = {};
+  return VK_ERROR_FORMAT_NOT_SUPPORTED;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties2(
+    VkPhysicalDevice, const VkPhysicalDeviceImageFormatInfo2*, VkImageFormatProperties2* pProperties) {
+  pProperties->imageFormatProperties = {};
+  return VK_ERROR_FORMAT_NOT_SUPPORTED;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceSparseImageFormatProperties(
+    VkPhysicalDevice, VkFormat, VkImageType, VkSampleCountFlagBits, VkImageUsageFlags, VkImageTiling,
+    uint32_t* pCount, VkSparseImageFormatProperties*) {
+  *pCount = 0;  // no sparse residency
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceSparseImageFormatProperties2(
+    VkPhysicalDevice, const VkPhysicalDeviceSparseImageFormatInfo2*, uint32_t* pCount,
+    VkSparseImageFormatProperties2*) {
+  *pCount = 0;
+}
+
+// Core 1.1 external-handle queries: until VK_KHR_external_memory_fd lands nothing is exportable
+// or importable, which is exactly what zero handle types say.
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalBufferProperties(
+    VkPhysicalDevice, const VkPhysicalDeviceExternalBufferInfo*,
+    VkExternalBufferProperties* pProperties) {
+  pProperties->externalMemoryProperties = {};
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalFenceProperties(
+    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo*, VkExternalFenceProperties* pProperties) {
+  pProperties->exportFromImportedHandleTypes = 0;
+  pProperties->compatibleHandleTypes = 0;
+  pProperties->externalFenceFeatures = 0;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(
+    VkPhysicalDevice, const VkPhysicalDeviceExternalSemaphoreInfo*,
+    VkExternalSemaphoreProperties* pProperties) {
+  pProperties->exportFromImportedHandleTypes = 0;
+  pProperties->compatibleHandleTypes = 0;
+  pProperties->externalSemaphoreFeatures = 0;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateDeviceExtensionProperties(
+    VkPhysicalDevice, const char* pLayerName, uint32_t* pCount, VkExtensionProperties* pProperties) {
+  if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
+  return enumerateExtensions(supportedDeviceExtensions(), pCount, pProperties);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateDeviceLayerProperties(VkPhysicalDevice, uint32_t* pCount,
+                                                                   VkLayerProperties*) {
+  *pCount = 0;
+  return VK_SUCCESS;
+}
