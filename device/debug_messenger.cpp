@@ -48,7 +48,9 @@ void MessengerList::deliver(LogLevel level, LogObject object, const std::string&
   }
   VkDebugUtilsMessengerCallbackDataEXT data{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT};
   data.pMessageIdName = "emvk";
-  data.pMessage = text.c_str();
+  // The text names the driver so a message is never mistaken for one from a validation layer.
+  const std::string message = "emvk: " + text;
+  data.pMessage = message.c_str();
   data.objectCount = object.handle ? 1 : 0;
   data.pObjects = object.handle ? &named : nullptr;
   submit(severity, VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT, data);

@@ -8,30 +8,29 @@
 namespace emvk {
 namespace {
 
-// One feature structure emvk knows: its size and how to fill it. Every feature structure is a
-// header (sType, pNext) followed only by VkBool32 members, which is what the check relies on.
+// One feature structure emvk fills. How many VkBool32 it holds and their names come from vk.xml
+// (icd/gen_registry.py), so the check below can compare them one by one and name what is missing.
 struct FeatureStruct {
   VkStructureType sType;
-  size_t size;
   void (*fill)(const PhysicalDevice&, void*);
 };
 
 constexpr size_t kHeader = sizeof(VkBaseOutStructure);
 
 template <class T> constexpr FeatureStruct allFalse(VkStructureType sType) {
-  return {sType, sizeof(T), [](const PhysicalDevice&, void* s) {
+  return {sType, [](const PhysicalDevice&, void* s) {
             std::memset(static_cast<char*>(s) + kHeader, 0, sizeof(T) - kHeader);
           }};
 }
 
 const FeatureStruct kFeatureStructs[] = {
-    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, sizeof(VkPhysicalDeviceFeatures2),
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
      [](const PhysicalDevice& pd, void* s) {
        static_cast<VkPhysicalDeviceFeatures2*>(s)->features = pd.features();
      }},
     // Multiview is a property of render passes, which emvk creates (device/render_pass.cpp);
     // without graphics queues there is nothing more to it.
-    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_FEATURES, sizeof(VkPhysicalDeviceMultiviewFeatures),
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_FEATURES,
      [](const PhysicalDevice&, void* s) {
        auto* f = static_cast<VkPhysicalDeviceMultiviewFeatures*>(s);
        f->multiview = VK_TRUE;
@@ -39,17 +38,14 @@ const FeatureStruct kFeatureStructs[] = {
        f->multiviewTessellationShader = VK_FALSE;
      }},
     {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES,
-     sizeof(VkPhysicalDeviceTimelineSemaphoreFeatures),
      [](const PhysicalDevice&, void* s) {
        static_cast<VkPhysicalDeviceTimelineSemaphoreFeatures*>(s)->timelineSemaphore = VK_TRUE;
      }},
     {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SYNCHRONIZATION_2_FEATURES,
-     sizeof(VkPhysicalDeviceSynchronization2Features),
      [](const PhysicalDevice&, void* s) {
        static_cast<VkPhysicalDeviceSynchronization2Features*>(s)->synchronization2 = VK_TRUE;
      }},
     {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES,
-     sizeof(VkPhysicalDeviceHostQueryResetFeatures),
      [](const PhysicalDevice&, void* s) {
        static_cast<VkPhysicalDeviceHostQueryResetFeatures*>(s)->hostQueryReset = VK_TRUE;
      }},
@@ -67,13 +63,14 @@ const FeatureStruct* findFeatureStruct(VkStructureType sType) {
   return nullptr;
 }
 
-// Index of the first VkBool32 set in `requested` but not in `supported`, or -1.
-int firstMissing(const void* requested, const void* supported, size_t size) {
+// The name of the first VkBool32 set in `requested` but not in `supported`, or null.
+const char* firstMissing(VkStructureType sType, const void* requested, const void* supported) {
   auto* r = reinterpret_cast<const VkBool32*>(static_cast<const char*>(requested) + kHeader);
   auto* s = reinterpret_cast<const VkBool32*>(static_cast<const char*>(supported) + kHeader);
-  for (size_t i = 0; i < (size - kHeader) / sizeof(VkBool32); ++i)
-    if (r[i] && !s[i]) return static_cast<int>(i);
-  return -1;
+  auto members = featureMembers(sType);
+  for (size_t i = 0; i < members.size(); ++i)
+    if (r[i] && !s[i]) return members[i];
+  return nullptr;
 }
 
 }  // namespace
@@ -89,10 +86,10 @@ bool PhysicalDevice::supportsRequestedFeatures(const VkDeviceCreateInfo& info,
   auto check = [&](const void* requested, const FeatureStruct& f) {
     std::memset(supported, 0, sizeof(supported));
     f.fill(*this, supported);
-    int i = firstMissing(requested, supported, f.size);
-    if (i < 0) return true;
+    const char* member = firstMissing(f.sType, requested, supported);
+    if (!member) return true;
     const char* name = structureTypeName(f.sType);
-    missing = concat(name ? name : "feature structure", " member #", i);
+    missing = concat(name ? name : "feature structure", "::", member);
     return false;
   };
   if (info.pEnabledFeatures) {

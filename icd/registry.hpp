@@ -35,6 +35,8 @@ using ExtensionSet = std::bitset<kExtensionCount>;
 std::span<const CommandInfo> allCommands();      // sorted by name
 std::span<const ExtensionInfo> allExtensions();  // indexed by ExtensionId
 const char* structureTypeName(VkStructureType sType);  // null for unknown values
+// The VkBool32 members of a feature structure, in order (empty if sType is not one).
+std::span<const char* const> featureMembers(VkStructureType sType);
 
 const CommandInfo* findCommand(std::string_view name);
 std::optional<ExtensionId> findExtension(std::string_view name);

@@ -1,7 +1,6 @@
 // VK_EXT_debug_utils from the application's side: naming objects, labelling queues and command
 // buffers, and the driver explaining its own failures through the messenger.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -13,12 +12,15 @@ namespace {
 struct DebugUtils {
   explicit DebugUtils(const test::Instance& instance)
       : setName(instance.proc<PFN_vkSetDebugUtilsObjectNameEXT>("vkSetDebugUtilsObjectNameEXT")),
-        queueBegin(instance.proc<PFN_vkQueueBeginDebugUtilsLabelEXT>("vkQueueBeginDebugUtilsLabelEXT")),
+        queueBegin(
+            instance.proc<PFN_vkQueueBeginDebugUtilsLabelEXT>("vkQueueBeginDebugUtilsLabelEXT")),
         queueEnd(instance.proc<PFN_vkQueueEndDebugUtilsLabelEXT>("vkQueueEndDebugUtilsLabelEXT")),
-        queueInsert(instance.proc<PFN_vkQueueInsertDebugUtilsLabelEXT>("vkQueueInsertDebugUtilsLabelEXT")),
+        queueInsert(
+            instance.proc<PFN_vkQueueInsertDebugUtilsLabelEXT>("vkQueueInsertDebugUtilsLabelEXT")),
         cmdBegin(instance.proc<PFN_vkCmdBeginDebugUtilsLabelEXT>("vkCmdBeginDebugUtilsLabelEXT")),
         cmdEnd(instance.proc<PFN_vkCmdEndDebugUtilsLabelEXT>("vkCmdEndDebugUtilsLabelEXT")),
-        cmdInsert(instance.proc<PFN_vkCmdInsertDebugUtilsLabelEXT>("vkCmdInsertDebugUtilsLabelEXT")) {
+        cmdInsert(
+            instance.proc<PFN_vkCmdInsertDebugUtilsLabelEXT>("vkCmdInsertDebugUtilsLabelEXT")) {
     REQUIRE(setName);
     REQUIRE(queueBegin);
     REQUIRE(queueEnd);
@@ -69,8 +71,10 @@ TEST_CASE("debug utils: objects can be named and renamed", "[debug-utils]") {
   CHECK(name(debug, device.handle, VK_OBJECT_TYPE_BUFFER, buffer.buffer, "staging") == VK_SUCCESS);
   CHECK(name(debug, device.handle, VK_OBJECT_TYPE_DEVICE_MEMORY, buffer.memory, "staging memory") ==
         VK_SUCCESS);
-  CHECK(name(debug, device.handle, VK_OBJECT_TYPE_DEVICE, device.handle, "the device") == VK_SUCCESS);
-  CHECK(name(debug, device.handle, VK_OBJECT_TYPE_QUEUE, device.queues[0], "queue 0") == VK_SUCCESS);
+  CHECK(name(debug, device.handle, VK_OBJECT_TYPE_DEVICE, device.handle, "the device") ==
+        VK_SUCCESS);
+  CHECK(name(debug, device.handle, VK_OBJECT_TYPE_QUEUE, device.queues[0], "queue 0") ==
+        VK_SUCCESS);
   CHECK(name(debug, device.handle, VK_OBJECT_TYPE_COMMAND_POOL, device.pool, "pool") == VK_SUCCESS);
   // A new name replaces the old; an empty or NULL name removes it (vkSetDebugUtilsObjectNameEXT).
   CHECK(name(debug, device.handle, VK_OBJECT_TYPE_BUFFER, buffer.buffer, "renamed") == VK_SUCCESS);
@@ -151,4 +155,76 @@ TEST_CASE("debug utils: a failed allocation is explained to the messenger", "[de
     for (const auto& m : *list)
       if (m.find("emvk") != std::string::npos) explained = true;
   CHECK(explained);
+}
+
+namespace {
+
+struct CreationMessages {
+  int afterCreate = 0;  // messages that arrived after vkCreateInstance returned
+  bool created = false;
+};
+
+VKAPI_ATTR VkBool32 VKAPI_CALL countAfterCreate(VkDebugUtilsMessageSeverityFlagBitsEXT,
+                                                VkDebugUtilsMessageTypeFlagsEXT,
+                                                const VkDebugUtilsMessengerCallbackDataEXT*,
+                                                void* user) {
+  auto* counts = static_cast<CreationMessages*>(user);
+  if (counts->created) ++counts->afterCreate;
+  return VK_FALSE;
+}
+
+}  // namespace
+
+TEST_CASE("debug utils: a messenger chained to vkCreateInstance only hears creation",
+          "[debug-utils]") {
+  // Plain Vulkan: test::Instance also registers a lasting messenger, which is what this must
+  // tell apart from the creation-time one.
+  CreationMessages counts;
+  VkDebugUtilsMessengerCreateInfoEXT creation{
+      VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+  creation.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_VERBOSE_BIT_EXT |
+                             VK_DEBUG_UTILS_MESSAGE_SEVERITY_INFO_BIT_EXT |
+                             VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT |
+                             VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+  creation.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                         VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                         VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+  creation.pfnUserCallback = countAfterCreate;
+  creation.pUserData = &counts;
+  const char* extension = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  app.apiVersion = VK_API_VERSION_1_1;
+  VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, &creation};
+  info.pApplicationInfo = &app;
+  info.enabledExtensionCount = 1;
+  info.ppEnabledExtensionNames = &extension;
+  VkInstance instance;
+  VK_CHECK(vkCreateInstance(&info, nullptr, &instance));
+  counts.created = true;
+
+  uint32_t count = 1;
+  VkPhysicalDevice physical;
+  VkResult enumerated = vkEnumeratePhysicalDevices(instance, &count, &physical);
+  REQUIRE((enumerated == VK_SUCCESS || enumerated == VK_INCOMPLETE));
+  const float priority = 1.0f;
+  VkDeviceQueueCreateInfo queue{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+  queue.queueCount = 1;
+  queue.pQueuePriorities = &priority;
+  VkDeviceCreateInfo deviceInfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  deviceInfo.queueCreateInfoCount = 1;
+  deviceInfo.pQueueCreateInfos = &queue;
+  VkDevice device;
+  VK_CHECK(vkCreateDevice(physical, &deviceInfo, nullptr, &device));
+  // A failure the driver explains (see the test above) once the instance exists.
+  VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  alloc.allocationSize = VkDeviceSize{1} << 62;
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  CHECK(vkAllocateMemory(device, &alloc, nullptr, &memory) != VK_SUCCESS);
+  vkDestroyDevice(device, nullptr);
+
+  // VkInstanceCreateInfo: a messenger in pNext covers vkCreateInstance and vkDestroyInstance
+  // only; its pUserData need not outlive them. Messages in between belong to messengers made
+  // with vkCreateDebugUtilsMessengerEXT.
+  CHECK(counts.afterCreate == 0);
+  vkDestroyInstance(instance, nullptr);
 }

@@ -1,8 +1,7 @@
 // vkCreateDevice / vkDestroyDevice as an application uses them: queues, refused extensions and
 // features, and no file descriptor or thread outliving the device.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <iterator>
 #include <set>
@@ -46,24 +45,61 @@ bool advertises(VkPhysicalDevice physical, const char* extension) {
 }
 
 // Names for the VkBool32 members of VkPhysicalDeviceFeatures, in declaration order.
-const char* const kFeatureNames[] = {
-    "robustBufferAccess", "fullDrawIndexUint32", "imageCubeArray", "independentBlend",
-    "geometryShader", "tessellationShader", "sampleRateShading", "dualSrcBlend", "logicOp",
-    "multiDrawIndirect", "drawIndirectFirstInstance", "depthClamp", "depthBiasClamp",
-    "fillModeNonSolid", "depthBounds", "wideLines", "largePoints", "alphaToOne", "multiViewport",
-    "samplerAnisotropy", "textureCompressionETC2", "textureCompressionASTC_LDR",
-    "textureCompressionBC", "occlusionQueryPrecise", "pipelineStatisticsQuery",
-    "vertexPipelineStoresAndAtomics", "fragmentStoresAndAtomics",
-    "shaderTessellationAndGeometryPointSize", "shaderImageGatherExtended",
-    "shaderStorageImageExtendedFormats", "shaderStorageImageMultisample",
-    "shaderStorageImageReadWithoutFormat", "shaderStorageImageWriteWithoutFormat",
-    "shaderUniformBufferArrayDynamicIndexing", "shaderSampledImageArrayDynamicIndexing",
-    "shaderStorageBufferArrayDynamicIndexing", "shaderStorageImageArrayDynamicIndexing",
-    "shaderClipDistance", "shaderCullDistance", "shaderFloat64", "shaderInt64", "shaderInt16",
-    "shaderResourceResidency", "shaderResourceMinLod", "sparseBinding", "sparseResidencyBuffer",
-    "sparseResidencyImage2D", "sparseResidencyImage3D", "sparseResidency2Samples",
-    "sparseResidency4Samples", "sparseResidency8Samples", "sparseResidency16Samples",
-    "sparseResidencyAliased", "variableMultisampleRate", "inheritedQueries"};
+const char* const kFeatureNames[] = {"robustBufferAccess",
+                                     "fullDrawIndexUint32",
+                                     "imageCubeArray",
+                                     "independentBlend",
+                                     "geometryShader",
+                                     "tessellationShader",
+                                     "sampleRateShading",
+                                     "dualSrcBlend",
+                                     "logicOp",
+                                     "multiDrawIndirect",
+                                     "drawIndirectFirstInstance",
+                                     "depthClamp",
+                                     "depthBiasClamp",
+                                     "fillModeNonSolid",
+                                     "depthBounds",
+                                     "wideLines",
+                                     "largePoints",
+                                     "alphaToOne",
+                                     "multiViewport",
+                                     "samplerAnisotropy",
+                                     "textureCompressionETC2",
+                                     "textureCompressionASTC_LDR",
+                                     "textureCompressionBC",
+                                     "occlusionQueryPrecise",
+                                     "pipelineStatisticsQuery",
+                                     "vertexPipelineStoresAndAtomics",
+                                     "fragmentStoresAndAtomics",
+                                     "shaderTessellationAndGeometryPointSize",
+                                     "shaderImageGatherExtended",
+                                     "shaderStorageImageExtendedFormats",
+                                     "shaderStorageImageMultisample",
+                                     "shaderStorageImageReadWithoutFormat",
+                                     "shaderStorageImageWriteWithoutFormat",
+                                     "shaderUniformBufferArrayDynamicIndexing",
+                                     "shaderSampledImageArrayDynamicIndexing",
+                                     "shaderStorageBufferArrayDynamicIndexing",
+                                     "shaderStorageImageArrayDynamicIndexing",
+                                     "shaderClipDistance",
+                                     "shaderCullDistance",
+                                     "shaderFloat64",
+                                     "shaderInt64",
+                                     "shaderInt16",
+                                     "shaderResourceResidency",
+                                     "shaderResourceMinLod",
+                                     "sparseBinding",
+                                     "sparseResidencyBuffer",
+                                     "sparseResidencyImage2D",
+                                     "sparseResidencyImage3D",
+                                     "sparseResidency2Samples",
+                                     "sparseResidency4Samples",
+                                     "sparseResidency8Samples",
+                                     "sparseResidency16Samples",
+                                     "sparseResidencyAliased",
+                                     "variableMultisampleRate",
+                                     "inheritedQueries"};
 static_assert(sizeof kFeatureNames / sizeof kFeatureNames[0] ==
               sizeof(VkPhysicalDeviceFeatures) / sizeof(VkBool32));
 

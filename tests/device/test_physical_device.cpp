@@ -1,12 +1,11 @@
 // What emvk's one VkPhysicalDevice reports, and that every way of asking (1.0 queries, the
 // ...2 queries with their pNext chains) tells the same story.
-#include <catch2/catch.hpp>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <poll.h>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <cstring>
 #include <set>
@@ -268,10 +267,12 @@ TEST_CASE("physical device: memory heaps and types", "[physical-device]") {
   // "Memory Heaps": at least one host-visible + host-coherent type, and a device-local heap.
   const VkMemoryPropertyFlags mappable =
       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-  CHECK(std::any_of(memory.memoryTypes, memory.memoryTypes + memory.memoryTypeCount,
-                    [&](const VkMemoryType& t) { return (t.propertyFlags & mappable) == mappable; }));
-  CHECK(std::any_of(memory.memoryHeaps, memory.memoryHeaps + memory.memoryHeapCount,
-                    [](const VkMemoryHeap& h) { return (h.flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0; }));
+  CHECK(
+      std::any_of(memory.memoryTypes, memory.memoryTypes + memory.memoryTypeCount,
+                  [&](const VkMemoryType& t) { return (t.propertyFlags & mappable) == mappable; }));
+  CHECK(std::any_of(
+      memory.memoryHeaps, memory.memoryHeaps + memory.memoryHeapCount,
+      [](const VkMemoryHeap& h) { return (h.flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0; }));
 
   VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
@@ -320,7 +321,8 @@ TEST_CASE("physical device: queue family", "[physical-device]") {
   uint32_t count2 = 0;
   vkGetPhysicalDeviceQueueFamilyProperties2(instance.physical, &count2, nullptr);
   REQUIRE(count2 == count);
-  std::vector<VkQueueFamilyProperties2> families2(count2, {VK_STRUCTURE_TYPE_QUEUE_FAMILY_PROPERTIES_2});
+  std::vector<VkQueueFamilyProperties2> families2(count2,
+                                                  {VK_STRUCTURE_TYPE_QUEUE_FAMILY_PROPERTIES_2});
   vkGetPhysicalDeviceQueueFamilyProperties2(instance.physical, &count2, families2.data());
   for (uint32_t i = 0; i < count; ++i) {
     CAPTURE(i);
@@ -331,7 +333,8 @@ TEST_CASE("physical device: queue family", "[physical-device]") {
     CHECK(a.timestampValidBits == b.timestampValidBits);
     CHECK(a.queueCount >= 1);
     // "timestampValidBits ... valid values are 36 to 64 bits, or 0".
-    CHECK((a.timestampValidBits == 0 || (a.timestampValidBits >= 36 && a.timestampValidBits <= 64)));
+    CHECK(
+        (a.timestampValidBits == 0 || (a.timestampValidBits >= 36 && a.timestampValidBits <= 64)));
   }
 
   // Asking for fewer families than exist writes only that many (no VkResult to say so).
@@ -373,10 +376,12 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
 
   if (!probe::isEmvk(instance.physical)) return;
   // VK_KHR_map_memory2 is spelled out: the installed headers (1.3.239) predate it.
-  const std::set<std::string> expected = {
-      VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME, VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
-      "VK_KHR_map_memory2",                     VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
-      VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,  VK_EXT_MEMORY_BUDGET_EXTENSION_NAME};
+  const std::set<std::string> expected = {VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,
+                                          VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
+                                          "VK_KHR_map_memory2",
+                                          VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
+                                          VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,
+                                          VK_EXT_MEMORY_BUDGET_EXTENSION_NAME};
   CHECK(names == expected);
 }
 

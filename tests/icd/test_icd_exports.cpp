@@ -1,9 +1,9 @@
 // The ICD library itself, opened the way the loader opens it: what it exports and how it answers
 // interface negotiation. Everything else about the driver is reached through these entry points
 // (docs: Vulkan-Loader LoaderDriverInterface.md, "Driver Vulkan Entry Point Discovery").
-#include <catch2/catch.hpp>
 #include <dlfcn.h>
 
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,18 +39,19 @@ class IcdLibrary {
 
 // Skips (with a warning) outside a ctest run of the emvk build; fails if the manifest names a
 // library that cannot be loaded.
-#define REQUIRE_ICD_LIBRARY(library)                                                      \
-  do {                                                                                    \
-    if ((library).path.empty()) {                                                         \
-      WARN("EMVK_BINARY_DIR/emvk_icd.json not found: ICD library checks skipped");        \
-      return;                                                                             \
-    }                                                                                     \
-    INFO("dlopen(" << (library).path << "): " << ((library).handle ? "" : dlerror()));    \
-    REQUIRE((library).handle != nullptr);                                                 \
+#define REQUIRE_ICD_LIBRARY(library)                                                   \
+  do {                                                                                 \
+    if ((library).path.empty()) {                                                      \
+      WARN("EMVK_BINARY_DIR/emvk_icd.json not found: ICD library checks skipped");     \
+      return;                                                                          \
+    }                                                                                  \
+    INFO("dlopen(" << (library).path << "): " << ((library).handle ? "" : dlerror())); \
+    REQUIRE((library).handle != nullptr);                                              \
   } while (0)
 
 uint32_t negotiate(const IcdLibrary& library, uint32_t loaderVersion, VkResult* result) {
-  auto fn = reinterpret_cast<NegotiateFn>(library.symbol("vk_icdNegotiateLoaderICDInterfaceVersion"));
+  auto fn =
+      reinterpret_cast<NegotiateFn>(library.symbol("vk_icdNegotiateLoaderICDInterfaceVersion"));
   REQUIRE(fn != nullptr);
   uint32_t version = loaderVersion;
   *result = fn(&version);
@@ -152,7 +153,8 @@ TEST_CASE("icd: vk_icdGetPhysicalDeviceProcAddr answers physical-device commands
   REQUIRE(gpdpa != nullptr);
 
   // The driver's own VkInstance, created without the loader in between.
-  auto createInstance = reinterpret_cast<PFN_vkCreateInstance>(gipa(VK_NULL_HANDLE, "vkCreateInstance"));
+  auto createInstance =
+      reinterpret_cast<PFN_vkCreateInstance>(gipa(VK_NULL_HANDLE, "vkCreateInstance"));
   REQUIRE(createInstance != nullptr);
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.apiVersion = VK_API_VERSION_1_1;

@@ -1,7 +1,6 @@
 // The loader edge as an application sees it: the loader finds emvk through VK_DRIVER_FILES,
 // instance-level queries, and which names vkGetInstanceProcAddr / vkGetDeviceProcAddr resolve.
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <string>
 #include <vector>
@@ -99,8 +98,8 @@ TEST_CASE("icd: vkGetInstanceProcAddr resolves only what exists and is enabled",
     test::InstanceOptions options;
     options.extensions = {VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME};
     test::Instance instance(options);
-    auto properties2 = instance.proc<PFN_vkGetPhysicalDeviceProperties2KHR>(
-        "vkGetPhysicalDeviceProperties2KHR");
+    auto properties2 =
+        instance.proc<PFN_vkGetPhysicalDeviceProperties2KHR>("vkGetPhysicalDeviceProperties2KHR");
     REQUIRE(properties2 != nullptr);
     // The KHR alias reaches the same data as the core 1.0 query.
     VkPhysicalDeviceProperties2 viaExtension{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
@@ -125,6 +124,17 @@ TEST_CASE("icd: vkGetDeviceProcAddr hides core 1.2/1.3 and disabled extensions",
     // Extension commands only resolve once the extension is enabled at vkCreateDevice.
     CHECK(device.proc<PFN_vkVoidFunction>("vkWaitSemaphoresKHR") == nullptr);
     CHECK(device.proc<PFN_vkVoidFunction>("vkQueueSubmit2KHR") == nullptr);
+  }
+  SECTION("a 1.3 application on a 1.1 device") {
+    // The device's apiVersion bounds the core commands too, not only the application's.
+    if (!probe::isEmvk(instance.physical)) return;  // lavapipe is a 1.3 device
+    test::InstanceOptions options;
+    options.apiVersion = VK_API_VERSION_1_3;
+    test::Instance newer(options);
+    test::Device device(newer);
+    CHECK(device.proc<PFN_vkVoidFunction>("vkQueueSubmit2") == nullptr);
+    CHECK(device.proc<PFN_vkVoidFunction>("vkWaitSemaphores") == nullptr);
+    CHECK(device.proc<PFN_vkVoidFunction>("vkCmdCopyBuffer2") == nullptr);
   }
   SECTION("with VK_KHR_timeline_semaphore enabled") {
     auto features = timelineFeatures();

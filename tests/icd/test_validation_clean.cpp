@@ -1,9 +1,8 @@
 // A small but representative program under VK_LAYER_KHRONOS_validation: if the driver reports
 // something inconsistent (a feature it cannot honour, a limit, a queue family property), the
 // layer flags the application's otherwise correct use of it.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -18,8 +17,9 @@ bool layerInstalled(const char* name) {
   vkEnumerateInstanceLayerProperties(&count, nullptr);
   std::vector<VkLayerProperties> layers(count);
   vkEnumerateInstanceLayerProperties(&count, layers.data());
-  return std::any_of(layers.begin(), layers.end(),
-                     [&](const VkLayerProperties& layer) { return std::strcmp(layer.layerName, name) == 0; });
+  return std::any_of(layers.begin(), layers.end(), [&](const VkLayerProperties& layer) {
+    return std::strcmp(layer.layerName, name) == 0;
+  });
 }
 
 uint32_t queueCountOfFamily0(VkPhysicalDevice physical) {
@@ -77,7 +77,8 @@ void runWorkload(test::Instance& instance) {
   VkDevice dev = device.handle;
 
   auto waitSemaphores = device.proc<PFN_vkWaitSemaphoresKHR>("vkWaitSemaphoresKHR");
-  auto counterValue = device.proc<PFN_vkGetSemaphoreCounterValueKHR>("vkGetSemaphoreCounterValueKHR");
+  auto counterValue =
+      device.proc<PFN_vkGetSemaphoreCounterValueKHR>("vkGetSemaphoreCounterValueKHR");
   auto submit2 = device.proc<PFN_vkQueueSubmit2KHR>("vkQueueSubmit2KHR");
   auto barrier2 = device.proc<PFN_vkCmdPipelineBarrier2KHR>("vkCmdPipelineBarrier2KHR");
   auto resetQueryPool = device.proc<PFN_vkResetQueryPoolEXT>("vkResetQueryPoolEXT");

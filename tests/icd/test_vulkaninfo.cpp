@@ -1,7 +1,6 @@
 // vulkaninfo is the first program a user runs against a new driver: it walks every query the
 // driver offers, so it must finish cleanly and agree with what the API reports.
 #include <catch2/catch.hpp>
-
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -12,12 +11,12 @@
 #include "harness.hpp"
 #include "tools/probe.hpp"
 
-#define REQUIRE_VULKANINFO()                                               \
-  do {                                                                     \
-    if (!probe::haveProgram("vulkaninfo")) {                               \
-      WARN("vulkaninfo not installed (package vulkan-tools): skipped");    \
-      return;                                                              \
-    }                                                                      \
+#define REQUIRE_VULKANINFO()                                            \
+  do {                                                                  \
+    if (!probe::haveProgram("vulkaninfo")) {                            \
+      WARN("vulkaninfo not installed (package vulkan-tools): skipped"); \
+      return;                                                           \
+    }                                                                   \
   } while (0)
 
 namespace {
@@ -71,12 +70,16 @@ bool looksLikeCompleteJson(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
       continue;
     }
-    if (c == '"') inString = true;
-    else if (c == '{' || c == '[') ++depth;
+    if (c == '"')
+      inString = true;
+    else if (c == '{' || c == '[')
+      ++depth;
     else if (c == '}' || c == ']') {
       if (--depth < 0) return false;
     }
@@ -131,14 +134,15 @@ TEST_CASE("icd: vulkaninfo --json names the device", "[icd][vulkaninfo]") {
 
 TEST_CASE("icd: vulkaninfo, another process, reports the same UUIDs", "[icd][vulkaninfo]") {
   REQUIRE_VULKANINFO();
-  probe::CommandResult run = probe::runCommand("vulkaninfo --summary 2>/dev/null");
+  // The full report: --summary prints the UUIDs only for devices of 1.2 or newer.
+  probe::CommandResult run = probe::runCommand("vulkaninfo 2>/dev/null");
   REQUIRE(run.exitCode == 0);
 
   test::Instance instance;
   VkPhysicalDeviceIDProperties id{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
   VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &id};
   vkGetPhysicalDeviceProperties2(instance.physical, &properties);
-  INFO(run.output);
+  INFO(run.output.substr(0, 20000));
   CHECK(uuidField(run.output, "deviceUUID") == hex(id.deviceUUID));
   CHECK(uuidField(run.output, "driverUUID") == hex(id.driverUUID));
 }

@@ -3,6 +3,7 @@
 // on purpose: tests/CMakeLists.txt globs tests/*/*.cpp into the suite, and this folder has no
 // test cases of its own.
 #pragma once
+#include <sys/wait.h>
 #include <vulkan/vulkan.h>
 
 #include <cstdio>
@@ -12,7 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 namespace probe {
 

@@ -1,0 +1,105 @@
+// A whole application lifetime, from vkCreateInstance to vkDestroyInstance, must give back every
+// file descriptor and thread the driver took: queue threads, workers, memory fds.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+namespace {
+
+int threadCount() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// Creates an instance and device, runs one submission that touches a fence, a semaphore, an
+// event and a query pool, then destroys everything, the instance last.
+void fullLifetime() {
+  test::Instance instance;
+  test::Device device(instance);
+  auto source = device.createBuffer(1 << 20);
+  auto destination = device.createBuffer(1 << 20);
+
+  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence fence;
+  VK_CHECK(vkCreateFence(device.handle, &fenceInfo, nullptr, &fence));
+  VkSemaphoreCreateInfo semaphoreInfo{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+  VkSemaphore semaphore;
+  VK_CHECK(vkCreateSemaphore(device.handle, &semaphoreInfo, nullptr, &semaphore));
+  VkEventCreateInfo eventInfo{VK_STRUCTURE_TYPE_EVENT_CREATE_INFO};
+  VkEvent event;
+  VK_CHECK(vkCreateEvent(device.handle, &eventInfo, nullptr, &event));
+  VkQueryPoolCreateInfo queryInfo{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+  queryInfo.queryType = VK_QUERY_TYPE_TIMESTAMP;
+  queryInfo.queryCount = 2;
+  VkQueryPool queries;
+  VK_CHECK(vkCreateQueryPool(device.handle, &queryInfo, nullptr, &queries));
+
+  VkCommandBuffer cbs[2] = {device.allocateCommandBuffer(), device.allocateCommandBuffer()};
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  VK_CHECK(vkBeginCommandBuffer(cbs[0], &begin));
+  vkCmdResetQueryPool(cbs[0], queries, 0, 2);
+  vkCmdWriteTimestamp(cbs[0], VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries, 0);
+  const VkBufferCopy region{0, 0, 1 << 20};
+  vkCmdCopyBuffer(cbs[0], source.buffer, destination.buffer, 1, &region);
+  vkCmdSetEvent(cbs[0], event, VK_PIPELINE_STAGE_TRANSFER_BIT);
+  VK_CHECK(vkEndCommandBuffer(cbs[0]));
+  VK_CHECK(vkBeginCommandBuffer(cbs[1], &begin));
+  vkCmdWriteTimestamp(cbs[1], VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries, 1);
+  VK_CHECK(vkEndCommandBuffer(cbs[1]));
+
+  const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+  VkSubmitInfo submits[2]{};
+  submits[0] = {VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 0, nullptr, nullptr, 1, &cbs[0], 1, &semaphore};
+  submits[1] = {VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 1, &semaphore, &stage, 1, &cbs[1], 0, nullptr};
+  VK_CHECK(vkQueueSubmit(device.queues[0], 2, submits, fence));
+  VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 5'000'000'000));
+  REQUIRE(vkGetEventStatus(device.handle, event) == VK_EVENT_SET);
+  uint64_t timestamps[2] = {};
+  VK_CHECK(vkGetQueryPoolResults(device.handle, queries, 0, 2, sizeof(timestamps), timestamps,
+                                 sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+
+  vkFreeCommandBuffers(device.handle, device.pool, 2, cbs);
+  vkDestroyQueryPool(device.handle, queries, nullptr);
+  vkDestroyEvent(device.handle, event, nullptr);
+  vkDestroySemaphore(device.handle, semaphore, nullptr);
+  vkDestroyFence(device.handle, fence, nullptr);
+  device.destroy(source);
+  device.destroy(destination);
+}  // ~Device, then ~Instance
+
+// Joined threads can linger in /proc/self/task for a moment after pthread_join returns (the
+// kernel reaps them just after waking the joiner), so poll briefly instead of sampling once.
+template <class Fn> bool settles(Fn done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("sync: a full instance and device lifetime leaves no file descriptors or threads behind",
+          "[sync][leak]") {
+  // The loader keeps a few things for the life of the process (its manifest scan, dlopen'd
+  // libraries); a first cycle pays for those before anything is counted.
+  fullLifetime();
+  const int fds = test::openFdCount();
+  const int threads = threadCount();
+
+  for (int cycle = 0; cycle < 3; ++cycle) {
+    INFO("cycle " << cycle);
+    fullLifetime();
+    CHECK(settles([&] { return test::openFdCount() == fds; }));
+    CHECK(settles([&] { return threadCount() == threads; }));
+    INFO("fds " << test::openFdCount() << " (was " << fds << "), threads " << threadCount()
+                << " (was " << threads << ")");
+    REQUIRE((test::openFdCount() == fds && threadCount() == threads));
+  }
+}
