@@ -21,6 +21,14 @@ Instance::Instance(const VkInstanceCreateInfo& info) : Object(VK_OBJECT_TYPE_INS
 
 Instance::~Instance() = default;
 
+void Instance::creationFinished() {
+  for (const auto& m : creationMessengers_) messengers_.remove(m.get());
+}
+
+void Instance::destructionStarting() {
+  for (const auto& m : creationMessengers_) messengers_.add(m.get());
+}
+
 }  // namespace emvk
 
 using namespace emvk;
@@ -54,11 +62,14 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateInstance(const VkInstanceCreateInfo* p
   }
   auto instance = std::make_unique<Instance>(*pCreateInfo);
   instance->mutableExtensions() = extensions;
+  instance->creationFinished();
   *pInstance = release<VkInstance>(std::move(instance));
   return VK_SUCCESS;
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_DestroyInstance(VkInstance instance, const VkAllocationCallbacks*) {
+  if (!instance) return;
+  fromHandle(instance)->destructionStarting();
   reclaim(instance);
 }
 

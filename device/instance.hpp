@@ -27,6 +27,11 @@ class Instance : public Object {
 
   ExtensionSet& mutableExtensions() { return extensions_; }
 
+  // Messengers chained into VkInstanceCreateInfo hear only vkCreateInstance and vkDestroyInstance
+  // (VkDebugUtilsMessengerCreateInfoEXT, "chained to VkInstanceCreateInfo").
+  void creationFinished();
+  void destructionStarting();
+
  private:
   uint32_t apiVersion_;
   ExtensionSet extensions_;

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -22,8 +23,18 @@ unsigned workerCountFromEnvironment() {
 
 }  // namespace
 
+// The handle keeps oneTBB's worker threads accountable to this device: when the device goes,
+// finalize() waits until they have exited. Without it they outlive vkDestroyDevice and, once the
+// loader unloads libemvk.so (and libtbb with it) at vkDestroyInstance, run on unmapped code.
 struct Workers::Arena {
-  explicit Arena(unsigned n) : arena(static_cast<int>(n)) {}
+  explicit Arena(unsigned n) : handle(tbb::attach{}), arena(static_cast<int>(n)) {}
+  ~Arena() {
+    arena.terminate();
+    // Returns false (and leaves the threads) while another device of this process still uses
+    // them; the last device to go takes them down.
+    tbb::finalize(handle, std::nothrow);
+  }
+  tbb::task_scheduler_handle handle;
   tbb::task_arena arena;
 };
 

@@ -2,6 +2,8 @@
 // The loader negotiates a version, then finds every other function through these.
 #include <vulkan/vk_icd.h>
 
+#include <cstring>
+
 #include "device/instance.hpp"
 #include "icd/proc_addr.hpp"
 
@@ -19,15 +21,20 @@ vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t* pSupportedVersion) {
   return VK_SUCCESS;
 }
 
-__attribute__((visibility("default"))) VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
-vk_icdGetInstanceProcAddr(VkInstance instance, const char* pName) {
-  return emvk::instanceProcAddr(emvk::fromHandle(instance), pName);
-}
-
 // Only physical-device-level names; NULL for the rest tells the loader to look elsewhere.
 __attribute__((visibility("default"))) VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
 vk_icdGetPhysicalDeviceProcAddr(VkInstance instance, const char* pName) {
   return emvk::physicalDeviceProcAddr(emvk::fromHandle(instance), pName);
+}
+
+__attribute__((visibility("default"))) VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+vk_icdGetInstanceProcAddr(VkInstance instance, const char* pName) {
+  // Interface 7: a loader that does not look at exports finds the other vk_icd* entry points here.
+  if (pName && std::strcmp(pName, "vk_icdNegotiateLoaderICDInterfaceVersion") == 0)
+    return reinterpret_cast<PFN_vkVoidFunction>(&vk_icdNegotiateLoaderICDInterfaceVersion);
+  if (pName && std::strcmp(pName, "vk_icdGetPhysicalDeviceProcAddr") == 0)
+    return reinterpret_cast<PFN_vkVoidFunction>(&vk_icdGetPhysicalDeviceProcAddr);
+  return emvk::instanceProcAddr(emvk::fromHandle(instance), pName);
 }
 
 }  // extern "C"

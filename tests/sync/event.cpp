@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -13,8 +14,8 @@ namespace {
 
 constexpr uint64_t kSecond = 1'000'000'000;
 
-// An event that is set on the way out: if a test fails while a submission still waits on it, the
-// queue can drain and the device be destroyed instead of the test hanging.
+// An event that, if a failed REQUIRE unwinds the test while a submission still waits on it, is
+// set on the way out so the queue can drain instead of the test hanging.
 struct Event {
   VkDevice device;
   VkEvent handle = VK_NULL_HANDLE;
@@ -23,7 +24,7 @@ struct Event {
     VK_CHECK(vkCreateEvent(device, &info, nullptr, &handle));
   }
   ~Event() {
-    vkSetEvent(device, handle);
+    if (std::uncaught_exceptions() > 0) vkSetEvent(device, handle);
     vkDeviceWaitIdle(device);
     vkDestroyEvent(device, handle, nullptr);
   }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -105,8 +106,8 @@ struct TimelineDevice {
   }
 };
 
-// A timeline semaphore. If a test fails while a queue still waits on it, the destructor signals
-// past every value in use so the device can drain instead of hanging the test run.
+// A timeline semaphore. If a failed REQUIRE unwinds the test while a queue still waits on it, the
+// destructor signals past every value in use so the device can drain instead of hanging the run.
 class Timeline {
  public:
   Timeline(TimelineDevice& owner, uint64_t initial) : owner_(owner) {
@@ -118,7 +119,7 @@ class Timeline {
   }
   ~Timeline() {
     constexpr uint64_t kReleaseAll = uint64_t{1} << 40;
-    if (value() < kReleaseAll) signal(kReleaseAll);
+    if (std::uncaught_exceptions() > 0 && value() < kReleaseAll) signal(kReleaseAll);
     vkDeviceWaitIdle(owner_.device.handle);
     vkDestroySemaphore(owner_.device.handle, handle, nullptr);
   }
@@ -154,13 +155,15 @@ void submitOnTimeline(VkQueue queue, VkCommandBuffer cb, const Timeline& timelin
   const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
   VkTimelineSemaphoreSubmitInfoKHR values{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO_KHR};
   values.waitSemaphoreValueCount = waitValue ? 1 : 0;
-  values.pWaitSemaphoreValues = &waitValue;
+  values.pWaitSemaphoreValues = waitValue ? &waitValue : nullptr;
   values.signalSemaphoreValueCount = 1;
   values.pSignalSemaphoreValues = &signalValue;
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO, &values};
-  submit.waitSemaphoreCount = waitValue ? 1 : 0;
-  submit.pWaitSemaphores = &timeline.handle;
-  submit.pWaitDstStageMask = &stage;
+  if (waitValue) {
+    submit.waitSemaphoreCount = 1;
+    submit.pWaitSemaphores = &timeline.handle;
+    submit.pWaitDstStageMask = &stage;
+  }
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cb;
   submit.signalSemaphoreCount = 1;

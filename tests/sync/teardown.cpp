@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -20,7 +21,14 @@ int threadCount() {
 // event and a query pool, then destroys everything, the instance last.
 void fullLifetime() {
   test::Instance instance;
-  test::Device device(instance);
+  // Every queue of the family, so per-queue threads are created and must all be joined.
+  uint32_t familyCount = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(instance.physical, &familyCount, nullptr);
+  std::vector<VkQueueFamilyProperties> families(familyCount);
+  vkGetPhysicalDeviceQueueFamilyProperties(instance.physical, &familyCount, families.data());
+  test::DeviceOptions options;
+  options.queueCount = families.at(0).queueCount;
+  test::Device device(instance, options);
   auto source = device.createBuffer(1 << 20);
   auto destination = device.createBuffer(1 << 20);
 
@@ -58,6 +66,10 @@ void fullLifetime() {
   submits[1] = {VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 1, &semaphore, &stage, 1, &cbs[1], 0, nullptr};
   VK_CHECK(vkQueueSubmit(device.queues[0], 2, submits, fence));
   VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 5'000'000'000));
+  for (VkQueue queue : device.queues) {
+    VK_CHECK(vkQueueSubmit(queue, 0, nullptr, VK_NULL_HANDLE));
+    VK_CHECK(vkQueueWaitIdle(queue));
+  }
   REQUIRE(vkGetEventStatus(device.handle, event) == VK_EVENT_SET);
   uint64_t timestamps[2] = {};
   VK_CHECK(vkGetQueryPoolResults(device.handle, queries, 0, 2, sizeof(timestamps), timestamps,
