@@ -59,7 +59,7 @@ void Queue::sleepUntilWork(uint32_t seen) {
       executorSleeping_.store(0, std::memory_order_seq_cst);
       return;
     }
-    cpuRelax();
+    spinStep(i);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <climits>
@@ -24,6 +25,11 @@ int64_t spinBudgetNs() {
     return (env ? std::atoll(env) : 50) * 1000;
   }();
   return budget;
+}
+
+void spinStep(unsigned iteration) {
+  if (iteration < 2048) __builtin_ia32_pause();
+  else sched_yield();
 }
 
 void futexWait(std::atomic<uint32_t>& word, uint32_t expected, Clock::time_point deadline) {

@@ -25,7 +25,9 @@ int64_t spinBudgetNs();
 void futexWait(std::atomic<uint32_t>& word, uint32_t expected, Clock::time_point deadline);
 void futexWakeAll(std::atomic<uint32_t>& word);
 
-inline void cpuRelax() { __builtin_ia32_pause(); }
+// One step of a spin loop. The first steps only pause the core; later ones also yield it, because
+// on a machine with fewer free cores than spinning threads the thread we wait for may need ours.
+void spinStep(unsigned iteration);
 
 class SignalBoard {
  public:
@@ -46,7 +48,7 @@ class SignalBoard {
         if (now >= deadline) return false;
         if (now >= spinEnd) break;
       }
-      cpuRelax();
+      spinStep(i);
     }
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     bool result = false;

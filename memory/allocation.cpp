@@ -19,6 +19,24 @@ Error outOfMemory(std::string why) { return Error{VK_ERROR_OUT_OF_DEVICE_MEMORY,
 
 std::string errnoText(const char* call) { return std::string(call) + ": " + std::strerror(errno); }
 
+constexpr uint64_t kHugePage = 2ull << 20;
+
+// Anonymous memory of 2 MiB or more is placed on a 2 MiB boundary and marked for transparent huge
+// pages: large copies then take a TLB miss per 2 MiB instead of per 4 KiB (measured in
+// docs/PERFORMANCE.md). The extra address space is unmapped again at once.
+void* mapAnonymous(uint64_t size) {
+  if (size < kHugePage) return mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* raw = mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return raw;
+  const auto start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t end = start + size + kHugePage;
+  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
+  madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);
+  return reinterpret_cast<void*>(aligned);
+}
+
 }  // namespace
 
 uint64_t bytesAllocated() { return gAllocated.load(std::memory_order_relaxed); }
@@ -38,7 +56,6 @@ Result<Allocation> Allocation::create(uint64_t size, Backing backing, uint64_t l
   }
 
   UniqueFd fd;
-  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
   if (backing == Backing::Memfd) {
     fd.reset(memfd_create("emvk-device-memory", MFD_CLOEXEC | MFD_ALLOW_SEALING));
     std::string failure;
@@ -50,9 +67,9 @@ Result<Allocation> Allocation::create(uint64_t size, Backing backing, uint64_t l
       gAllocated.fetch_sub(mapped);
       return outOfMemory(failure);
     }
-    flags = MAP_SHARED;
   }
-  void* data = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, flags, fd.get(), 0);
+  void* data = fd ? mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0)
+                  : mapAnonymous(mapped);
   if (data == MAP_FAILED) {
     gAllocated.fetch_sub(mapped);
     return outOfMemory("the host refused " + std::to_string(mapped) + " bytes (" +

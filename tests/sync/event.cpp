@@ -71,7 +71,7 @@ void fillBytes(void* data, size_t size, uint8_t seed) {
 
 }  // namespace
 
-TEST_CASE("sync: the host sets, resets and reads an event", "[sync][event]") {
+TEST_CASE("sync: the host sets and resets an event and reads its status", "[sync][event]") {
   test::Instance instance;
   test::Device device(instance);
   Event event(device.handle);

@@ -31,7 +31,7 @@ uint32_t familyQueueCount(VkPhysicalDevice physical) {
 
 }  // namespace
 
-TEST_CASE("sync: a fence created signaled reads VK_SUCCESS, then VK_NOT_READY after reset", "[sync][fence]") {
+TEST_CASE("sync: a fence created signaled reads VK_SUCCESS then VK_NOT_READY after reset", "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
   VkFence fence = createFence(device.handle, true);

@@ -55,7 +55,7 @@ void submitAndWait(test::Device& device, VkCommandBuffer cb) {
 
 }  // namespace
 
-TEST_CASE("transfer: vkCmdCopyBuffer copies several regions, aligned or not", "[transfer]") {
+TEST_CASE("transfer: vkCmdCopyBuffer copies several regions aligned or not", "[transfer]") {
   test::Instance instance;
   test::Device device(instance);
   const VkDeviceSize size = 64 * 1024;
@@ -87,7 +87,7 @@ TEST_CASE("transfer: vkCmdCopyBuffer copies several regions, aligned or not", "[
   device.destroy(destination);
 }
 
-TEST_CASE("transfer: vkCmdFillBuffer fills a range, and VK_WHOLE_SIZE rounds down to whole words",
+TEST_CASE("transfer: vkCmdFillBuffer fills a range and VK_WHOLE_SIZE rounds down to whole words",
           "[transfer]") {
   test::Instance instance;
   test::Device device(instance);
