@@ -18,7 +18,7 @@ bool Messages::contains(const std::string& needle) {
 namespace {
 
 VKAPI_ATTR VkBool32 VKAPI_CALL onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-                                         VkDebugUtilsMessageTypeFlagsEXT,
+                                         VkDebugUtilsMessageTypeFlagsEXT types,
                                          const VkDebugUtilsMessengerCallbackDataEXT* data,
                                          void* user) {
   auto* messages = static_cast<Messages*>(user);
@@ -27,6 +27,10 @@ VKAPI_ATTR VkBool32 VKAPI_CALL onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT 
   if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) messages->errors.push_back(text);
   if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) messages->warnings.push_back(text);
   messages->all.push_back(text);
+  const bool important = severity & (VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT |
+                                     VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT);
+  if (important && (types & VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT))
+    messages->validation.push_back(text);
   return VK_FALSE;
 }
 
@@ -59,7 +63,8 @@ Instance::Instance(const InstanceOptions& options) {
   std::vector<const char*> extensions = options.extensions;
   extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
   std::vector<const char*> layers = options.layers;
-  if (validationRequested(options)) layers.push_back("VK_LAYER_KHRONOS_validation");
+  validationEnabled = validationRequested(options);
+  if (validationEnabled) layers.push_back("VK_LAYER_KHRONOS_validation");
 
   // Chained into creation so messages sent during vkCreateInstance are caught too.
   VkDebugUtilsMessengerCreateInfoEXT debug = messengerInfo(&messages);
@@ -83,6 +88,12 @@ Instance::Instance(const InstanceOptions& options) {
 }
 
 Instance::~Instance() {
+  // With EMVK_TEST_VALIDATION=1 (the "validation:" copy of the suite) every test must be clean.
+  if (validationEnabled && !expectInvalidUsage) {
+    std::lock_guard lock(messages.mutex);
+    for (const auto& m : messages.validation) UNSCOPED_INFO(m);
+    CHECK(messages.validation.empty());
+  }
   if (messenger_) {
     proc<PFN_vkDestroyDebugUtilsMessengerEXT>("vkDestroyDebugUtilsMessengerEXT")(handle, messenger_,
                                                                                  nullptr);

@@ -20,7 +20,9 @@ struct Messages {
   std::mutex mutex;
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
-  std::vector<std::string> all;  // every message, "severity: text"
+  std::vector<std::string> all;  // every message's text
+  // Warnings and errors from validation layers (VALIDATION message type), not from the driver.
+  std::vector<std::string> validation;
   bool contains(const std::string& needle);
 };
 
@@ -42,6 +44,10 @@ class Instance {
   VkInstance handle = VK_NULL_HANDLE;
   VkPhysicalDevice physical = VK_NULL_HANDLE;  // the first physical device (emvk in tests)
   Messages messages;
+  bool validationEnabled = false;
+  // Tests that break a valid-usage rule on purpose (to check emvk's answer) set this; every other
+  // test fails if a validation layer complained about it.
+  bool expectInvalidUsage = false;
 
   template <class Fn> Fn proc(const char* name) const {
     return reinterpret_cast<Fn>(vkGetInstanceProcAddr(handle, name));

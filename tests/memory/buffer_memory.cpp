@@ -1,19 +1,12 @@
 // Buffers meet memory: what a buffer asks for (vkGetBufferMemoryRequirements and its ...2 form)
 // and binding several buffers into one allocation with vkBindBufferMemory2.
-#include "harness.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <cstring>
-#include <string_view>
+
+#include "harness.hpp"
+#include "tools/probe.hpp"
 
 namespace {
-
-bool isEmvk(VkPhysicalDevice physical) {
-  VkPhysicalDeviceProperties properties;
-  vkGetPhysicalDeviceProperties(physical, &properties);
-  return std::string_view(properties.deviceName).starts_with("emvk");
-}
 
 VkBuffer createBuffer(VkDevice device, VkDeviceSize size) {
   VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
@@ -40,7 +33,7 @@ TEST_CASE("memory: buffer requirements cover the buffer and allow every memory t
   VkPhysicalDeviceMemoryProperties memory;
   vkGetPhysicalDeviceMemoryProperties(instance.physical, &memory);
   const uint32_t allTypes = (1u << memory.memoryTypeCount) - 1;
-  if (isEmvk(instance.physical)) REQUIRE(allTypes == 0b11);
+  if (probe::isEmvk(instance.physical)) REQUIRE(allTypes == 0b11);
 
   for (VkDeviceSize size : {1, 3, 4096, 65537, (1 << 20) + 7}) {
     INFO("buffer size " << size);
@@ -117,17 +110,19 @@ TEST_CASE("memory: two buffers bound into one allocation with vkBindBufferMemory
   VK_CHECK(vkBindBufferMemory2(device.handle, 2, binds));
 
   uint8_t* bytes = nullptr;
-  VK_CHECK(vkMapMemory(device.handle, memory, 0, VK_WHOLE_SIZE, 0, reinterpret_cast<void**>(&bytes)));
+  VK_CHECK(
+      vkMapMemory(device.handle, memory, 0, VK_WHOLE_SIZE, 0, reinterpret_cast<void**>(&bytes)));
   std::memset(bytes, 0xEE, total);
-  for (VkDeviceSize i = 0; i < sourceSize; ++i) bytes[sourceOffset + i] = static_cast<uint8_t>(i * 7 + 1);
+  for (VkDeviceSize i = 0; i < sourceSize; ++i)
+    bytes[sourceOffset + i] = static_cast<uint8_t>(i * 7 + 1);
 
   // Copy the whole source to byte 999 of the destination: a region that is aligned to nothing.
   const VkDeviceSize at = 999;
   device.run([&](VkCommandBuffer cb) {
     VkBufferCopy region{0, at, sourceSize};
     vkCmdCopyBuffer(cb, source, destination, 1, &region);
-    VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr,
-                           VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+    VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                           VK_ACCESS_HOST_READ_BIT};
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
                          &toHost, 0, nullptr, 0, nullptr);
   });
@@ -140,7 +135,8 @@ TEST_CASE("memory: two buffers bound into one allocation with vkBindBufferMemory
     const uint8_t expected = inSource ? static_cast<uint8_t>((i - sourceOffset) * 7 + 1)
                              : inCopy ? static_cast<uint8_t>((i - copied) * 7 + 1)
                                       : 0xEE;
-    if (bytes[i] != expected) FAIL("byte " << i << " is " << int(bytes[i]) << ", expected " << int(expected));
+    if (bytes[i] != expected)
+      FAIL("byte " << i << " is " << int(bytes[i]) << ", expected " << int(expected));
   }
 
   vkDestroyBuffer(device.handle, source, nullptr);

@@ -1,23 +1,16 @@
 // Timestamp queries: written around real work, read back in every result format, reset on the
 // host (VK_EXT_host_query_reset), copied into a buffer, and monotonic across submissions.
-#include "harness.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstring>
-#include <string_view>
 #include <vector>
+
+#include "harness.hpp"
+#include "tools/probe.hpp"
 
 namespace {
 
 constexpr uint64_t kSecond = 1'000'000'000;
-
-bool isEmvk(VkPhysicalDevice physical) {
-  VkPhysicalDeviceProperties properties;
-  vkGetPhysicalDeviceProperties(physical, &properties);
-  return std::string_view(properties.deviceName).starts_with("emvk");
-}
 
 // Timestamps are only writable on a queue family with non-zero timestampValidBits
 // (VUID-vkCmdWriteTimestamp-timestampValidBits-00829), and the checks here compare raw values,
@@ -29,7 +22,7 @@ bool hasFullTimestamps(VkPhysicalDevice physical) {
   vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
   VkPhysicalDeviceProperties properties;
   vkGetPhysicalDeviceProperties(physical, &properties);
-  if (isEmvk(physical)) {
+  if (probe::isEmvk(physical)) {
     REQUIRE(families.at(0).timestampValidBits == 64);
     REQUIRE(properties.limits.timestampComputeAndGraphics == VK_TRUE);
     REQUIRE(properties.limits.timestampPeriod == 1.0f);
@@ -141,10 +134,9 @@ TEST_CASE("query: after vkResetQueryPoolEXT results are VK_NOT_READY until writt
   REQUIRE(vkGetQueryPoolResults(device.handle, pool, 0, 4, 4 * sizeof(uint64_t), results,
                                 sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) == VK_NOT_READY);
   std::memset(results, 0xFF, sizeof(results));
-  REQUIRE(vkGetQueryPoolResults(device.handle, pool, 0, 4, sizeof(results), results,
-                                2 * sizeof(uint64_t),
-                                VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT) ==
-          VK_NOT_READY);
+  REQUIRE(vkGetQueryPoolResults(
+              device.handle, pool, 0, 4, sizeof(results), results, 2 * sizeof(uint64_t),
+              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT) == VK_NOT_READY);
   for (int i = 0; i < 4; ++i) REQUIRE(results[2 * i + 1] == 0);
 
   // Write queries 1 and 2 only: the range is still not ready, each written one is.
@@ -152,10 +144,9 @@ TEST_CASE("query: after vkResetQueryPoolEXT results are VK_NOT_READY until writt
     vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, pool, 1);
     vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 2);
   });
-  REQUIRE(vkGetQueryPoolResults(device.handle, pool, 0, 4, sizeof(results), results,
-                                2 * sizeof(uint64_t),
-                                VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT) ==
-          VK_NOT_READY);
+  REQUIRE(vkGetQueryPoolResults(
+              device.handle, pool, 0, 4, sizeof(results), results, 2 * sizeof(uint64_t),
+              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT) == VK_NOT_READY);
   REQUIRE(results[1] == 0);
   REQUIRE(results[3] != 0);
   REQUIRE(results[5] != 0);
@@ -193,9 +184,9 @@ TEST_CASE("query: vkCmdCopyQueryPoolResults writes values and availability into 
     copyAll(cb, source, destination);
     vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 1);
     // WAIT makes the copy wait for the timestamps written just before it.
-    vkCmdCopyQueryPoolResults(cb, pool, 0, 2, results.buffer, offset, stride,
-                              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT |
-                                  VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
+    vkCmdCopyQueryPoolResults(
+        cb, pool, 0, 2, results.buffer, offset, stride,
+        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
     // The query copy is a transfer write; the host reads it after the fence.
     VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
                            VK_ACCESS_HOST_READ_BIT};
@@ -205,7 +196,8 @@ TEST_CASE("query: vkCmdCopyQueryPoolResults writes values and availability into 
 
   uint64_t fromHost[2] = {};
   VK_CHECK(vkGetQueryPoolResults(device.handle, pool, 0, 2, sizeof(fromHost), fromHost,
-                                 sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+                                 sizeof(uint64_t),
+                                 VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
   uint64_t copied[4];
   std::memcpy(copied, results.as<uint8_t>() + offset, sizeof(copied));
   REQUIRE(copied[0] == fromHost[0]);
@@ -283,9 +275,9 @@ TEST_CASE("query: vkCmdWriteTimestamp2KHR brackets a copy with ordered timestamp
   });
 
   uint64_t t[6] = {};
-  VK_CHECK(vkGetQueryPoolResults(device.handle, pool, 0, 3, sizeof(t), t, 2 * sizeof(uint64_t),
-                                 VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT |
-                                     VK_QUERY_RESULT_WITH_AVAILABILITY_BIT));
+  VK_CHECK(vkGetQueryPoolResults(
+      device.handle, pool, 0, 3, sizeof(t), t, 2 * sizeof(uint64_t),
+      VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT));
   for (int i = 0; i < 3; ++i) REQUIRE(t[2 * i + 1] != 0);
   REQUIRE(t[2] > t[0]);
   REQUIRE(t[4] >= t[2]);

@@ -1,14 +1,13 @@
 // Events: host set/reset/status, a device wait released by the host, device set and reset seen by
 // the host, and the synchronization2 forms carrying a VkDependencyInfo.
-#include "harness.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstring>
 #include <exception>
 #include <thread>
 #include <vector>
+
+#include "harness.hpp"
 
 namespace {
 
@@ -89,7 +88,8 @@ TEST_CASE("sync: the host sets and resets an event and reads its status", "[sync
   REQUIRE(vkGetEventStatus(device.handle, event.handle) == VK_EVENT_RESET);
 }
 
-TEST_CASE("sync: vkCmdWaitEvents holds a submission until the host sets the event", "[sync][event]") {
+TEST_CASE("sync: vkCmdWaitEvents holds a submission until the host sets the event",
+          "[sync][event]") {
   test::Instance instance;
   test::Device device(instance);
   const VkDeviceSize size = 1024 * 1024;
@@ -143,8 +143,8 @@ TEST_CASE("sync: vkCmdSetEvent and vkCmdResetEvent on the device are seen by vkG
   const VkBufferCopy region{0, 0, size};
   vkCmdCopyBuffer(cb, a.buffer, b.buffer, 1, &region);
   vkCmdSetEvent(cb, event.handle, VK_PIPELINE_STAGE_TRANSFER_BIT);
-  VkMemoryBarrier copyToCopy{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                             VK_ACCESS_TRANSFER_READ_BIT};
+  VkMemoryBarrier copyToCopy{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr,
+                             VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_TRANSFER_READ_BIT};
   vkCmdWaitEvents(cb, 1, &event.handle, VK_PIPELINE_STAGE_TRANSFER_BIT,
                   VK_PIPELINE_STAGE_TRANSFER_BIT, 1, &copyToCopy, 0, nullptr, 0, nullptr);
   vkCmdCopyBuffer(cb, b.buffer, c.buffer, 1, &region);
@@ -222,7 +222,8 @@ TEST_CASE("sync: synchronization2 event commands order copies through a VkDepend
   for (auto* buffer : {&a, &b, &c}) device.destroy(*buffer);
 }
 
-TEST_CASE("sync: vkCmdWaitEvents2KHR waits for an event the host sets later", "[sync][event][sync2]") {
+TEST_CASE("sync: vkCmdWaitEvents2KHR waits for an event the host sets later",
+          "[sync][event][sync2]") {
   test::Instance instance;
   VkPhysicalDeviceSynchronization2FeaturesKHR sync2{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SYNCHRONIZATION_2_FEATURES_KHR, nullptr, VK_TRUE};

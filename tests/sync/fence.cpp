@@ -1,12 +1,11 @@
 // Fences from the host's side: initial state, reset, status, timeouts, wait-any versus wait-all,
 // and idle waits that must leave every fence of earlier submissions signaled.
-#include "harness.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <vector>
+
+#include "harness.hpp"
 
 namespace {
 
@@ -31,7 +30,8 @@ uint32_t familyQueueCount(VkPhysicalDevice physical) {
 
 }  // namespace
 
-TEST_CASE("sync: a fence created signaled reads VK_SUCCESS then VK_NOT_READY after reset", "[sync][fence]") {
+TEST_CASE("sync: a fence created signaled reads VK_SUCCESS then VK_NOT_READY after reset",
+          "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
   VkFence fence = createFence(device.handle, true);
@@ -46,7 +46,8 @@ TEST_CASE("sync: a fence created signaled reads VK_SUCCESS then VK_NOT_READY aft
   vkDestroyFence(device.handle, fence, nullptr);
 }
 
-TEST_CASE("sync: waiting on an unsignaled fence with timeout 0 returns VK_TIMEOUT at once", "[sync][fence]") {
+TEST_CASE("sync: waiting on an unsignaled fence with timeout 0 returns VK_TIMEOUT at once",
+          "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
   VkFence fence = createFence(device.handle, false);
@@ -57,7 +58,8 @@ TEST_CASE("sync: waiting on an unsignaled fence with timeout 0 returns VK_TIMEOU
   vkDestroyFence(device.handle, fence, nullptr);
 }
 
-TEST_CASE("sync: a 50 ms wait on a fence nobody signals times out after about 50 ms", "[sync][fence]") {
+TEST_CASE("sync: a 50 ms wait on a fence nobody signals times out after about 50 ms",
+          "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
   VkFence fence = createFence(device.handle, false);
@@ -71,7 +73,8 @@ TEST_CASE("sync: a 50 ms wait on a fence nobody signals times out after about 50
   vkDestroyFence(device.handle, fence, nullptr);
 }
 
-TEST_CASE("sync: wait-all and wait-any differ when one of two fences is signaled", "[sync][fence]") {
+TEST_CASE("sync: wait-all and wait-any differ when one of two fences is signaled",
+          "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
   VkFence fences[] = {createFence(device.handle, false), createFence(device.handle, true)};
@@ -91,7 +94,8 @@ TEST_CASE("sync: a submission with no work still signals its fence", "[sync][fen
   test::Instance instance;
   test::Device device(instance);
   VkFence fence = createFence(device.handle, false);
-  // With submitCount 0 the fence signals once all earlier work on the queue is done (vkQueueSubmit).
+  // With submitCount 0 the fence signals once all earlier work on the queue is done
+  // (vkQueueSubmit).
   VK_CHECK(vkQueueSubmit(device.queues[0], 0, nullptr, fence));
   VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 5'000'000'000));
   REQUIRE(vkGetFenceStatus(device.handle, fence) == VK_SUCCESS);
@@ -117,18 +121,19 @@ TEST_CASE("sync: vkQueueWaitIdle and vkDeviceWaitIdle leave every earlier fence 
   auto destination = device.createBuffer(size * queueCount);
 
   // One command buffer per queue, each copying into its own slice so queues never race on memory.
-  // SIMULTANEOUS_USE lets it be pending many times at once (VUID-vkQueueSubmit-pCommandBuffers-00071);
-  // the leading barrier orders each run after the previous one on its queue (write after write).
+  // SIMULTANEOUS_USE lets it be pending many times at once
+  // (VUID-vkQueueSubmit-pCommandBuffers-00071); the leading barrier orders each run after the
+  // previous one on its queue (write after write).
   std::vector<VkCommandBuffer> cbs(queueCount);
   for (uint32_t q = 0; q < queueCount; ++q) {
     cbs[q] = device.allocateCommandBuffer();
     VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     begin.flags = VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
     VK_CHECK(vkBeginCommandBuffer(cbs[q], &begin));
-    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr,
-                            VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_TRANSFER_WRITE_BIT};
-    vkCmdPipelineBarrier(cbs[q], VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                         0, 1, &barrier, 0, nullptr, 0, nullptr);
+    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                            VK_ACCESS_TRANSFER_WRITE_BIT};
+    vkCmdPipelineBarrier(cbs[q], VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                         1, &barrier, 0, nullptr, 0, nullptr);
     const VkBufferCopy region{0, q * size, size};
     vkCmdCopyBuffer(cbs[q], source.buffer, destination.buffer, 1, &region);
     VK_CHECK(vkEndCommandBuffer(cbs[q]));

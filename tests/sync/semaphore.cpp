@@ -1,28 +1,21 @@
 // Semaphores ordering real work: a binary semaphore between two queues, timeline semaphores on the
 // host (signal, wait, wait-any, timeouts) and on the device, including wait-before-signal chains
 // that race copies over two queues.
-#include "harness.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstring>
 #include <exception>
-#include <string_view>
 #include <thread>
 #include <vector>
+
+#include "harness.hpp"
+#include "tools/probe.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr uint64_t kSecond = 1'000'000'000;
-
-bool isEmvk(VkPhysicalDevice physical) {
-  VkPhysicalDeviceProperties properties;
-  vkGetPhysicalDeviceProperties(physical, &properties);
-  return std::string_view(properties.deviceName).starts_with("emvk");
-}
 
 // Multi-queue tests need two queues in family 0. emvk has four; lavapipe has one, so there the
 // test is skipped with a warning rather than weakened.
@@ -32,7 +25,7 @@ bool hasTwoQueues(VkPhysicalDevice physical) {
   std::vector<VkQueueFamilyProperties> families(count);
   vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
   if (families.at(0).queueCount >= 2) return true;
-  REQUIRE_FALSE(isEmvk(physical));
+  REQUIRE_FALSE(probe::isEmvk(physical));
   WARN("skipped: queue family 0 has a single queue");
   return false;
 }
@@ -60,8 +53,8 @@ VkCommandBuffer recordCopy(test::Device& device, const test::Buffer& from, const
   const VkBufferCopy region{offset, offset, size};
   vkCmdCopyBuffer(cb, from.buffer, to.buffer, 1, &region);
   if (toHost) {
-    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr,
-                            VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                            VK_ACCESS_HOST_READ_BIT};
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
                          &barrier, 0, nullptr, 0, nullptr);
   }
@@ -132,7 +125,8 @@ class Timeline {
     return value;
   }
   VkResult signal(uint64_t value) const {
-    VkSemaphoreSignalInfoKHR info{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO_KHR, nullptr, handle, value};
+    VkSemaphoreSignalInfoKHR info{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO_KHR, nullptr, handle,
+                                  value};
     return owner_.signal(owner_.device.handle, &info);
   }
   VkResult wait(uint64_t value, uint64_t timeout) const {
@@ -227,7 +221,8 @@ TEST_CASE("sync: a binary semaphore orders a copy on queue 1 after a copy on que
   for (auto* buffer : {&a, &b, &c}) device.destroy(*buffer);
 }
 
-TEST_CASE("sync: a timeline semaphore's counter follows host signals and waits", "[sync][semaphore][timeline]") {
+TEST_CASE("sync: a timeline semaphore's counter follows host signals and waits",
+          "[sync][semaphore][timeline]") {
   test::Instance instance;
   TimelineDevice timelineDevice(instance, 1);
   Timeline timeline(timelineDevice, 3);

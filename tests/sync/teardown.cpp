@@ -1,21 +1,14 @@
 // A whole application lifetime, from vkCreateInstance to vkDestroyInstance, must give back every
 // file descriptor and thread the driver took: queue threads, workers, memory fds.
-#include "harness.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <chrono>
-#include <filesystem>
 #include <thread>
 #include <vector>
 
-namespace {
+#include "harness.hpp"
+#include "tools/probe.hpp"
 
-int threadCount() {
-  int n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
-}
+namespace {
 
 // Creates an instance and device, runs one submission that touches a fence, a semaphore, an
 // event and a query pool, then destroys everything, the instance last.
@@ -62,8 +55,10 @@ void fullLifetime() {
 
   const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
   VkSubmitInfo submits[2]{};
-  submits[0] = {VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 0, nullptr, nullptr, 1, &cbs[0], 1, &semaphore};
-  submits[1] = {VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 1, &semaphore, &stage, 1, &cbs[1], 0, nullptr};
+  submits[0] = {
+      VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 0, nullptr, nullptr, 1, &cbs[0], 1, &semaphore};
+  submits[1] = {
+      VK_STRUCTURE_TYPE_SUBMIT_INFO, nullptr, 1, &semaphore, &stage, 1, &cbs[1], 0, nullptr};
   VK_CHECK(vkQueueSubmit(device.queues[0], 2, submits, fence));
   VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 5'000'000'000));
   for (VkQueue queue : device.queues) {
@@ -73,7 +68,8 @@ void fullLifetime() {
   REQUIRE(vkGetEventStatus(device.handle, event) == VK_EVENT_SET);
   uint64_t timestamps[2] = {};
   VK_CHECK(vkGetQueryPoolResults(device.handle, queries, 0, 2, sizeof(timestamps), timestamps,
-                                 sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+                                 sizeof(uint64_t),
+                                 VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
 
   vkFreeCommandBuffers(device.handle, device.pool, 2, cbs);
   vkDestroyQueryPool(device.handle, queries, nullptr);
@@ -86,7 +82,8 @@ void fullLifetime() {
 
 // Joined threads can linger in /proc/self/task for a moment after pthread_join returns (the
 // kernel reaps them just after waking the joiner), so poll briefly instead of sampling once.
-template <class Fn> bool settles(Fn done) {
+template <class Fn>
+bool settles(Fn done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
@@ -103,15 +100,16 @@ TEST_CASE("sync: a full instance and device lifetime leaves no file descriptors 
   // libraries); a first cycle pays for those before anything is counted.
   fullLifetime();
   const int fds = test::openFdCount();
-  const int threads = threadCount();
+  const int threads = probe::threadCount();
 
   for (int cycle = 0; cycle < 3; ++cycle) {
     INFO("cycle " << cycle);
     fullLifetime();
-    CHECK(settles([&] { return test::openFdCount() == fds; }));
-    CHECK(settles([&] { return threadCount() == threads; }));
-    INFO("fds " << test::openFdCount() << " (was " << fds << "), threads " << threadCount()
+    const bool fdsBack = settles([&] { return test::openFdCount() == fds; });
+    const bool threadsBack = settles([&] { return probe::threadCount() == threads; });
+    INFO("fds " << test::openFdCount() << " (was " << fds << "), threads " << probe::threadCount()
                 << " (was " << threads << ")");
-    REQUIRE((test::openFdCount() == fds && threadCount() == threads));
+    REQUIRE(fdsBack);
+    REQUIRE(threadsBack);
   }
 }

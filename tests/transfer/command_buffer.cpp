@@ -1,11 +1,10 @@
 // The life of a command buffer: secondaries executed from a primary, resubmission without
 // ONE_TIME_SUBMIT, reset (one buffer or the whole pool), trim and free.
-#include "harness.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <vector>
+
+#include "harness.hpp"
 
 namespace {
 
@@ -152,7 +151,8 @@ TEST_CASE("transfer: a command buffer submitted twice without ONE_TIME_SUBMIT do
     const auto* words = a.as<uint32_t>();
     for (uint32_t i = 0; i < kWords; ++i) {
       const uint32_t expected = (i < runs ? 0 : i - runs) + 1;
-      if (words[i] != expected) FAIL("word " << i << " is " << words[i] << ", expected " << expected);
+      if (words[i] != expected)
+        FAIL("word " << i << " is " << words[i] << ", expected " << expected);
     }
   };
   // Waiting in between matters: resubmitting while still pending would need SIMULTANEOUS_USE
@@ -211,8 +211,9 @@ TEST_CASE("transfer: vkResetCommandBuffer drops recorded commands so the buffer 
   device.destroy(buffer);
 }
 
-TEST_CASE("transfer: vkResetCommandPool returns every command buffer of the pool to the initial state",
-          "[transfer][command_buffer]") {
+TEST_CASE(
+    "transfer: vkResetCommandPool returns every command buffer of the pool to the initial state",
+    "[transfer][command_buffer]") {
   test::Instance instance;
   test::Device device(instance);
   constexpr size_t kWords = 1024;

@@ -1,12 +1,11 @@
 // Transfer commands checked byte for byte: vkCmdCopyBuffer, vkCmdFillBuffer, vkCmdUpdateBuffer,
 // 256 MiB of each, and barriers (classic and synchronization2) between dependent copies.
-#include "harness.hpp"
-
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <vector>
+
+#include "harness.hpp"
 
 namespace {
 
@@ -67,11 +66,11 @@ TEST_CASE("transfer: vkCmdCopyBuffer copies several regions aligned or not", "[t
   // Copy regions have no alignment rules; only their destinations must not overlap
   // (VUID-vkCmdCopyBuffer-pRegions-00117).
   const std::vector<VkBufferCopy> regions = {
-      {0, 0, 256},           // aligned
-      {1000, 5003, 777},     // odd offsets, odd size
-      {4097, 30001, 1},      // a single byte
-      {60000, 10, 5536},     // the source's last bytes
-      {123, 40000, 16384},   // source overlapping another region's source is fine
+      {0, 0, 256},          // aligned
+      {1000, 5003, 777},    // odd offsets, odd size
+      {4097, 30001, 1},     // a single byte
+      {60000, 10, 5536},    // the source's last bytes
+      {123, 40000, 16384},  // source overlapping another region's source is fine
   };
   device.run([&](VkCommandBuffer cb) {
     vkCmdCopyBuffer(cb, source.buffer, destination.buffer, static_cast<uint32_t>(regions.size()),
@@ -81,7 +80,8 @@ TEST_CASE("transfer: vkCmdCopyBuffer copies several regions aligned or not", "[t
 
   std::vector<uint8_t> expected(size, 0xEE);
   for (const auto& region : regions)
-    std::memcpy(expected.data() + region.dstOffset, source.as<uint8_t>() + region.srcOffset, region.size);
+    std::memcpy(expected.data() + region.dstOffset, source.as<uint8_t>() + region.srcOffset,
+                region.size);
   REQUIRE(std::memcmp(destination.data, expected.data(), size) == 0);
   device.destroy(source);
   device.destroy(destination);
@@ -174,7 +174,8 @@ TEST_CASE("transfer: a 256 MiB copy arrives byte for byte", "[transfer][large]")
   const auto* bytes = destination.as<uint8_t>();
   for (VkDeviceSize offset = 0; offset < size; offset += kMiB) {
     expected.fill(chunk.data(), kMiB);
-    if (std::memcmp(bytes + offset, chunk.data(), kMiB) != 0) FAIL("mismatch in MiB " << offset / kMiB);
+    if (std::memcmp(bytes + offset, chunk.data(), kMiB) != 0)
+      FAIL("mismatch in MiB " << offset / kMiB);
   }
   device.destroy(source);
   device.destroy(destination);
@@ -198,7 +199,8 @@ TEST_CASE("transfer: a 256 MiB fill writes every word", "[transfer][large]") {
   std::vector<uint32_t> words(kMiB / 4, value);
   for (VkDeviceSize offset = 4; offset < size; offset += kMiB) {
     const VkDeviceSize length = std::min<VkDeviceSize>(kMiB, size - offset);
-    if (std::memcmp(bytes + offset, words.data(), length) != 0) FAIL("mismatch in MiB " << offset / kMiB);
+    if (std::memcmp(bytes + offset, words.data(), length) != 0)
+      FAIL("mismatch in MiB " << offset / kMiB);
   }
   device.destroy(buffer);
 }
