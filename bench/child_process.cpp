@@ -25,8 +25,7 @@ constexpr int kChildResultFd = 3;
 std::string selfExecutable() {
   char path[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0)
-    return {};
+  if (n <= 0) return {};
   return std::string(path, static_cast<std::size_t>(n));
 }
 
@@ -47,15 +46,13 @@ std::vector<std::string> childEnvironment(const std::string& manifest) {
     env.emplace_back(*e);
   }
   env.push_back("VK_DRIVER_FILES=" + manifest);
-  if (!layersChosen)
-    env.push_back("VK_LOADER_LAYERS_DISABLE=~implicit~");
+  if (!layersChosen) env.push_back("VK_LOADER_LAYERS_DISABLE=~implicit~");
   return env;
 }
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
+  for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
 }
@@ -74,8 +71,7 @@ void parseLine(const std::string& line, DriverRun& run) {
     std::istringstream in(rest);
     std::string name;
     double value = 0;
-    if (in >> name >> value)
-      run.metrics[name] = value;
+    if (in >> name >> value) run.metrics[name] = value;
   }
 }
 
@@ -86,21 +82,17 @@ void collectResults(int fd, pid_t child, DriverRun& run) {
   for (;;) {
     pollfd p{fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, 1000);
-    if (ready < 0 && errno == EINTR)
-      continue;
+    if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
-      if (std::chrono::steady_clock::now() - lastHeard < kSilenceLimit)
-        continue;
+      if (std::chrono::steady_clock::now() - lastHeard < kSilenceLimit) continue;
       ::kill(child, SIGKILL);
       run.errors.push_back("no result for 300 s: killed the child as hung");
       return;
     }
     char buffer[4096];
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
     lastHeard = std::chrono::steady_clock::now();
     pending.append(buffer, static_cast<std::size_t>(n));
     for (std::size_t eol; (eol = pending.find('\n')) != std::string::npos;) {
@@ -108,26 +100,25 @@ void collectResults(int fd, pid_t child, DriverRun& run) {
       pending.erase(0, eol + 1);
     }
   }
-  if (!pending.empty())
-    parseLine(pending, run);
+  if (!pending.empty()) parseLine(pending, run);
 }
 
 void reportExit(int status, DriverRun& run) {
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
-    run.errors.push_back("child killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")");
+    run.errors.push_back("child killed by signal " + std::to_string(sig) + " (" + strsignal(sig) +
+                         ")");
     return;
   }
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code == 0 || !run.errors.empty())
-    return;
+  if (code == 0 || !run.errors.empty()) return;
   if (code == 127 && run.device.empty())
     run.errors.push_back("could not exec the benchmark binary for the child");
   else
     run.errors.push_back("child exited with status " + std::to_string(code));
 }
 
-} // namespace
+}  // namespace
 
 DriverRun runDriverInChild(const std::string& label, const std::string& manifest,
                            const ChildOptions& options) {
@@ -168,7 +159,7 @@ DriverRun runDriverInChild(const std::string& label, const std::string& manifest
   }
   if (child == 0) {
     if (fds[1] == kChildResultFd)
-      ::fcntl(kChildResultFd, F_SETFD, 0); // dup2 onto itself would leave CLOEXEC set
+      ::fcntl(kChildResultFd, F_SETFD, 0);  // dup2 onto itself would leave CLOEXEC set
     else
       ::dup2(fds[1], kChildResultFd);
     // Whatever the driver prints must not land in the parent's table or JSON.
@@ -187,4 +178,4 @@ DriverRun runDriverInChild(const std::string& label, const std::string& manifest
   return run;
 }
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

@@ -1,10 +1,7 @@
 #include "driver_child.hpp"
 
-#include "stats.hpp"
-
-#include <vulkan/vulkan.h>
-
 #include <unistd.h>
+#include <vulkan/vulkan.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "stats.hpp"
+
 namespace emvk::bench {
 namespace {
 
@@ -25,10 +24,10 @@ using Clock = std::chrono::steady_clock;
 // A fence that has not signalled after this long is a hung driver, not a slow one.
 constexpr std::uint64_t kFenceTimeoutNs = 30'000'000'000;
 constexpr VkDeviceSize kFillBytes = 4096;
-constexpr std::uint32_t kFillPattern = 0x454d564b; // "EMVK"
+constexpr std::uint32_t kFillPattern = 0x454d564b;  // "EMVK"
 
 class ResultWriter {
-public:
+ public:
   explicit ResultWriter(int fd) : fd_(fd) {}
 
   // One write() per line: the parent sees each fact even if the driver crashes right after.
@@ -36,8 +35,7 @@ public:
     const std::string out = text + "\n";
     for (std::size_t done = 0; done < out.size();) {
       const ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
-      if (n <= 0)
-        return;
+      if (n <= 0) return;
       done += static_cast<std::size_t>(n);
     }
   }
@@ -56,7 +54,7 @@ public:
     metric(prefix + "_max", s.max);
   }
 
-private:
+ private:
   int fd_;
 };
 
@@ -82,18 +80,16 @@ const char* resultName(VkResult result) {
     EMVK_BENCH_RESULT(VK_ERROR_FORMAT_NOT_SUPPORTED)
     EMVK_BENCH_RESULT(VK_ERROR_UNKNOWN)
 #undef EMVK_BENCH_RESULT
-  default:
-    return "VkResult (unnamed)";
+    default:
+      return "VkResult (unnamed)";
   }
 }
 
 void check(VkResult result, const char* call) {
-  if (result == VK_SUCCESS)
-    return;
-  std::string why = std::string(call) + " returned " + resultName(result) + " (" +
-                    std::to_string(result) + ")";
-  if (result == VK_TIMEOUT)
-    why += ": fence not signalled within 30 s";
+  if (result == VK_SUCCESS) return;
+  std::string why =
+      std::string(call) + " returned " + resultName(result) + " (" + std::to_string(result) + ")";
+  if (result == VK_TIMEOUT) why += ": fence not signalled within 30 s";
   throw std::runtime_error(why);
 }
 
@@ -104,7 +100,7 @@ std::string versionString(std::uint32_t v) {
 
 // The instance, the first physical device the loader offers, one queue and a reusable fence.
 class Context {
-public:
+ public:
   Context() {
     createInstance();
     pickPhysicalDevice();
@@ -117,8 +113,7 @@ public:
       vkDestroyCommandPool(device_, pool_, nullptr);
       vkDestroyDevice(device_, nullptr);
     }
-    if (instance_)
-      vkDestroyInstance(instance_, nullptr);
+    if (instance_) vkDestroyInstance(instance_, nullptr);
   }
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -144,30 +139,29 @@ public:
     check(resetFences_(device_, 1, &fence_), "vkResetFences");
   }
 
-private:
+ private:
   void createInstance() {
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
     app.pApplicationName = "emvk-bench";
-    app.apiVersion = VK_API_VERSION_1_0; // nothing newer is needed: any ICD can run this
+    app.apiVersion = VK_API_VERSION_1_0;  // nothing newer is needed: any ICD can run this
     VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     info.pApplicationInfo = &app;
     const VkResult result = vkCreateInstance(&info, nullptr, &instance_);
     if (result == VK_ERROR_INCOMPATIBLE_DRIVER)
-      throw std::runtime_error("vkCreateInstance returned VK_ERROR_INCOMPATIBLE_DRIVER: the loader "
-                               "could not load the manifest's driver (rerun with "
-                               "VK_LOADER_DEBUG=error,driver to see why)");
+      throw std::runtime_error(
+          "vkCreateInstance returned VK_ERROR_INCOMPATIBLE_DRIVER: the loader "
+          "could not load the manifest's driver (rerun with "
+          "VK_LOADER_DEBUG=error,driver to see why)");
     check(result, "vkCreateInstance");
   }
 
   void pickPhysicalDevice() {
     std::uint32_t count = 0;
     check(vkEnumeratePhysicalDevices(instance_, &count, nullptr), "vkEnumeratePhysicalDevices");
-    if (count == 0)
-      throw std::runtime_error("the loader offers no physical device");
+    if (count == 0) throw std::runtime_error("the loader offers no physical device");
     std::vector<VkPhysicalDevice> devices(count);
     const VkResult result = vkEnumeratePhysicalDevices(instance_, &count, devices.data());
-    if (result != VK_INCOMPLETE)
-      check(result, "vkEnumeratePhysicalDevices");
+    if (result != VK_INCOMPLETE) check(result, "vkEnumeratePhysicalDevices");
     physical_ = devices.front();
     vkGetPhysicalDeviceProperties(physical_, &properties_);
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
@@ -180,8 +174,7 @@ private:
     std::vector<VkQueueFamilyProperties> families(count);
     vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, families.data());
     for (std::uint32_t i = 0; i < count; ++i) {
-      if (families[i].queueFlags & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT))
-        return i;
+      if (families[i].queueFlags & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT)) return i;
     }
     throw std::runtime_error("no queue family with graphics or compute");
   }
@@ -215,8 +208,7 @@ private:
   template <typename Pfn>
   Pfn loadDeviceFunction(const char* name) const {
     auto fn = reinterpret_cast<Pfn>(vkGetDeviceProcAddr(device_, name));
-    if (!fn)
-      throw std::runtime_error(std::string("vkGetDeviceProcAddr returned NULL for ") + name);
+    if (!fn) throw std::runtime_error(std::string("vkGetDeviceProcAddr returned NULL for ") + name);
     return fn;
   }
 
@@ -235,7 +227,7 @@ private:
 
 // A buffer bound to its own host-visible allocation, mapped for its whole life.
 class HostBuffer {
-public:
+ public:
   HostBuffer(const Context& context, VkDeviceSize size, VkBufferUsageFlags usage)
       : device_(context.device()), size_(size) {
     VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
@@ -247,7 +239,8 @@ public:
     VkMemoryRequirements requirements;
     vkGetBufferMemoryRequirements(device_, buffer_, &requirements);
     const std::uint32_t type = pickHostVisibleType(context.memory(), requirements.memoryTypeBits);
-    coherent_ = context.memory().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    coherent_ =
+        context.memory().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
 
     VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
     alloc.allocationSize = requirements.size;
@@ -257,8 +250,7 @@ public:
     check(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
   }
   ~HostBuffer() {
-    if (mapped_)
-      vkUnmapMemory(device_, memory_);
+    if (mapped_) vkUnmapMemory(device_, memory_);
     vkDestroyBuffer(device_, buffer_, nullptr);
     vkFreeMemory(device_, memory_, nullptr);
   }
@@ -281,7 +273,7 @@ public:
             "vkInvalidateMappedMemoryRanges");
   }
 
-private:
+ private:
   static std::uint32_t pickHostVisibleType(const VkPhysicalDeviceMemoryProperties& memory,
                                            std::uint32_t allowed) {
     const VkMemoryPropertyFlags preferences[] = {
@@ -321,8 +313,7 @@ void recordOnce(VkCommandBuffer cb, const std::function<void(VkCommandBuffer)>& 
 // Each sample is one vkQueueSubmit + vkWaitForFences + vkResetFences, in microseconds.
 Summary timeRoundTrips(const Context& context, const VkSubmitInfo& submit, int iterations) {
   const int warmUp = std::max(10, iterations / 10);
-  for (int i = 0; i < warmUp; ++i)
-    context.submitAndWait(submit);
+  for (int i = 0; i < warmUp; ++i) context.submitAndWait(submit);
   std::vector<double> micros;
   micros.reserve(static_cast<std::size_t>(iterations));
   for (int i = 0; i < iterations; ++i) {
@@ -335,14 +326,16 @@ Summary timeRoundTrips(const Context& context, const VkSubmitInfo& submit, int i
 }
 
 void emptySubmit(const Context& context, const ChildOptions& options, const ResultWriter& out) {
-  const VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO}; // no command buffers, no semaphores
+  const VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};  // no command buffers, no semaphores
   out.summary("empty_us", timeRoundTrips(context, submit, options.iterations));
 }
 
 void smallFill(const Context& context, const ChildOptions& options, const ResultWriter& out) {
   HostBuffer target(context, kFillBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
   const VkCommandBuffer cb = context.allocateCommandBuffer();
-  recordOnce(cb, [&](VkCommandBuffer c) { vkCmdFillBuffer(c, target.buffer(), 0, kFillBytes, kFillPattern); });
+  recordOnce(cb, [&](VkCommandBuffer c) {
+    vkCmdFillBuffer(c, target.buffer(), 0, kFillBytes, kFillPattern);
+  });
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cb;
@@ -351,8 +344,7 @@ void smallFill(const Context& context, const ChildOptions& options, const Result
   target.invalidate();
   std::uint32_t last = 0;
   std::memcpy(&last, target.data() + kFillBytes - sizeof last, sizeof last);
-  if (last != kFillPattern)
-    throw std::runtime_error("the fill did not reach the buffer");
+  if (last != kFillPattern) throw std::runtime_error("the fill did not reach the buffer");
   out.summary("fill_us", s);
 }
 
@@ -368,7 +360,7 @@ void bufferCopy(const Context& context, const ChildOptions& options, const Resul
   HostBuffer src(context, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT);
   HostBuffer dst(context, bytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
   fillPattern(src.data(), bytes);
-  std::memset(dst.data(), 0, bytes); // touch every page now, not inside the timed copy
+  std::memset(dst.data(), 0, bytes);  // touch every page now, not inside the timed copy
   src.flush();
   dst.flush();
 
@@ -381,7 +373,7 @@ void bufferCopy(const Context& context, const ChildOptions& options, const Resul
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cb;
 
-  for (int i = 0; i < 2; ++i) // warm-up
+  for (int i = 0; i < 2; ++i)  // warm-up
     context.submitAndWait(submit);
   dst.invalidate();
   if (std::memcmp(src.data(), dst.data(), bytes) != 0)
@@ -401,7 +393,7 @@ void bufferCopy(const Context& context, const ChildOptions& options, const Resul
   out.metric("copy_gbps_max", s.max);
 }
 
-} // namespace
+}  // namespace
 
 int runDriverChild(const ChildOptions& options) {
   const ResultWriter out(options.resultFd);
@@ -435,4 +427,4 @@ int runDriverChild(const ChildOptions& options) {
   return status;
 }
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

@@ -14,7 +14,7 @@
 namespace emvk::bench {
 
 struct ChildOptions {
-  int iterations = 10000; // submit + fence round trips per latency workload, after warm-up
+  int iterations = 10000;  // submit + fence round trips per latency workload, after warm-up
   int copyRepetitions = 10;
   std::size_t copyBytes = std::size_t{256} << 20;
   int resultFd = 1;
@@ -23,4 +23,4 @@ struct ChildOptions {
 // Returns the process exit status: 0 when every workload ran, 1 otherwise.
 int runDriverChild(const ChildOptions& options);
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

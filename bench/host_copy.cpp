@@ -1,7 +1,5 @@
 #include "host_copy.hpp"
 
-#include "stats.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -10,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "stats.hpp"
 
 namespace emvk::bench {
 namespace {
@@ -25,14 +25,13 @@ void copySplit(std::byte* dst, const std::byte* src, std::size_t bytes, unsigned
     const std::size_t end = std::min(bytes, begin + slice);
     workers.emplace_back([=] { std::memcpy(dst + begin, src + begin, end - begin); });
   }
-  for (auto& w : workers)
-    w.join();
+  for (auto& w : workers) w.join();
 }
 
 // Thread start and join are inside the timed region: a driver that splits a copy pays them too.
 double medianGBps(std::byte* dst, const std::byte* src, std::size_t bytes, unsigned threads,
                   int repetitions) {
-  copySplit(dst, src, bytes, threads); // warm-up: page faults and caches
+  copySplit(dst, src, bytes, threads);  // warm-up: page faults and caches
   std::vector<double> gbps;
   for (int i = 0; i < repetitions; ++i) {
     std::memset(dst, 0, 64);
@@ -48,7 +47,7 @@ double medianGBps(std::byte* dst, const std::byte* src, std::size_t bytes, unsig
   return summarize(gbps).median;
 }
 
-} // namespace
+}  // namespace
 
 HostCopyBandwidth measureHostCopy(std::size_t bytes, int repetitions) {
   auto src = std::make_unique_for_overwrite<std::byte[]>(bytes);
@@ -66,4 +65,4 @@ HostCopyBandwidth measureHostCopy(std::size_t bytes, int repetitions) {
   return result;
 }
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

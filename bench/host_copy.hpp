@@ -16,4 +16,4 @@ struct HostCopyBandwidth {
 
 HostCopyBandwidth measureHostCopy(std::size_t bytes, int repetitions);
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

@@ -4,22 +4,22 @@
 // The parent measures host memcpy, then runs each driver in a child process of its own (this
 // binary again, with --driver-child) and prints the comparison.
 
-#include "child_process.hpp"
-#include "driver_child.hpp"
-#include "host_copy.hpp"
-#include "report.hpp"
-
 #include <charconv>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "child_process.hpp"
+#include "driver_child.hpp"
+#include "host_copy.hpp"
+#include "report.hpp"
+
 #ifndef EMVK_BENCH_DEFAULT_MANIFEST
-#define EMVK_BENCH_DEFAULT_MANIFEST "emvk_icd.json" // CMake compiles in <build>/emvk_icd.json
+#define EMVK_BENCH_DEFAULT_MANIFEST "emvk_icd.json"  // CMake compiles in <build>/emvk_icd.json
 #endif
 
 namespace {
@@ -32,9 +32,9 @@ constexpr int kHostRepetitions = 9;
 struct Options {
   std::string emvkManifest = EMVK_BENCH_DEFAULT_MANIFEST;
   std::string peerManifest = kLavapipeManifest;
-  std::string only; // "", "emvk" or "peer"
+  std::string only;  // "", "emvk" or "peer"
   bool json = false;
-  std::optional<std::string> childManifest; // set: this process is a driver child
+  std::optional<std::string> childManifest;  // set: this process is a driver child
   ChildOptions child;
 };
 
@@ -55,8 +55,7 @@ void usage(std::FILE* out) {
 std::optional<int> positive(std::string_view text) {
   int value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value <= 0)
-    return std::nullopt;
+  if (ec != std::errc{} || end != text.data() + text.size() || value <= 0) return std::nullopt;
   return value;
 }
 
@@ -102,14 +101,13 @@ std::optional<Options> parse(int argc, char** argv) {
 
 DriverRun runOrSkip(const Options& o, const char* which, const std::string& label,
                     const std::string& manifest) {
-  if (!o.only.empty() && o.only != which)
-    return DriverRun{.label = label, .manifest = manifest};
+  if (!o.only.empty() && o.only != which) return DriverRun{.label = label, .manifest = manifest};
   if (!o.json)
     std::fprintf(stderr, "emvk-bench: running %s (%s)...\n", label.c_str(), manifest.c_str());
   return runDriverInChild(label, manifest, o.child);
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::optional<Options> options = parse(argc, argv);

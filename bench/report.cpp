@@ -10,7 +10,7 @@ namespace {
 struct Row {
   std::string title;
   std::string metric;
-  bool higherIsBetter; // GB/s: yes; microseconds: no
+  bool higherIsBetter;  // GB/s: yes; microseconds: no
 };
 
 std::vector<Row> rows(std::size_t copyBytes) {
@@ -26,8 +26,7 @@ std::vector<Row> rows(std::size_t copyBytes) {
 
 std::optional<double> metric(const DriverRun& run, const std::string& name) {
   const auto it = run.metrics.find(name);
-  if (it == run.metrics.end())
-    return std::nullopt;
+  if (it == run.metrics.end()) return std::nullopt;
   return it->second;
 }
 
@@ -35,21 +34,18 @@ std::optional<double> metric(const DriverRun& run, const std::string& name) {
 std::optional<double> ratio(const Report& r, const Row& row) {
   const auto emvk = metric(r.emvk, row.metric);
   const auto peer = metric(r.peer, row.metric);
-  if (!emvk || !peer || *emvk <= 0 || *peer <= 0)
-    return std::nullopt;
+  if (!emvk || !peer || *emvk <= 0 || *peer <= 0) return std::nullopt;
   return row.higherIsBetter ? *emvk / *peer : *peer / *emvk;
 }
 
 std::optional<double> percentOfHost(const DriverRun& run, double hostGBps) {
   const auto gbps = metric(run, "copy_gbps_median");
-  if (!gbps || hostGBps <= 0)
-    return std::nullopt;
+  if (!gbps || hostGBps <= 0) return std::nullopt;
   return 100.0 * *gbps / hostGBps;
 }
 
 std::string cell(std::optional<double> value, const char* format = "%.2f") {
-  if (!value)
-    return "-";
+  if (!value) return "-";
   char text[32];
   std::snprintf(text, sizeof text, format, *value);
   return text;
@@ -63,8 +59,7 @@ void describeDriver(const DriverRun& run, std::FILE* out) {
   }
   if (!run.device.empty())
     std::fprintf(out, "          device: %s (Vulkan %s)\n", run.device.c_str(), run.api.c_str());
-  for (const auto& e : run.errors)
-    std::fprintf(out, "          FAILED: %s\n", e.c_str());
+  for (const auto& e : run.errors) std::fprintf(out, "          FAILED: %s\n", e.c_str());
 }
 
 std::string jsonString(const std::string& s) {
@@ -91,22 +86,26 @@ std::string jsonNumber(std::optional<double> value) {
 void printDriverJson(const DriverRun& run, double hostSingle, double hostMulti, std::FILE* out) {
   std::fprintf(out, "{\"label\": %s, \"manifest\": %s, \"ran\": %s, \"device\": %s, \"api\": %s,\n",
                jsonString(run.label).c_str(), jsonString(run.manifest).c_str(),
-               run.ran ? "true" : "false", jsonString(run.device).c_str(), jsonString(run.api).c_str());
+               run.ran ? "true" : "false", jsonString(run.device).c_str(),
+               jsonString(run.api).c_str());
   std::fprintf(out, "      \"errors\": [");
   for (std::size_t i = 0; i < run.errors.size(); ++i)
     std::fprintf(out, "%s%s", i ? ", " : "", jsonString(run.errors[i]).c_str());
   std::fprintf(out, "],\n      \"metrics\": {");
   bool first = true;
   for (const auto& [name, value] : run.metrics) {
-    std::fprintf(out, "%s%s: %s", first ? "" : ", ", jsonString(name).c_str(), jsonNumber(value).c_str());
+    std::fprintf(out, "%s%s: %s", first ? "" : ", ", jsonString(name).c_str(),
+                 jsonNumber(value).c_str());
     first = false;
   }
-  std::fprintf(out, "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s}",
-               jsonNumber(percentOfHost(run, hostSingle)).c_str(),
-               jsonNumber(percentOfHost(run, hostMulti)).c_str());
+  std::fprintf(
+      out,
+      "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s}",
+      jsonNumber(percentOfHost(run, hostSingle)).c_str(),
+      jsonNumber(percentOfHost(run, hostMulti)).c_str());
 }
 
-} // namespace
+}  // namespace
 
 void printTable(const Report& r, std::FILE* out) {
   std::fprintf(out,
@@ -115,14 +114,15 @@ void printTable(const Report& r, std::FILE* out) {
                "  latency = one vkQueueSubmit + vkWaitForFences + vkResetFences in us, percentiles "
                "by nearest rank; ratio = %s time / emvk time (>1: emvk faster)\n\n",
                r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str());
-  std::fprintf(out, "host memcpy %zu MiB (median of %d): 1 thread %.2f GB/s, %u threads %.2f GB/s\n",
+  std::fprintf(out,
+               "host memcpy %zu MiB (median of %d): 1 thread %.2f GB/s, %u threads %.2f GB/s\n",
                r.copyBytes >> 20, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
                r.host.multiThreadGBps);
   describeDriver(r.emvk, out);
   describeDriver(r.peer, out);
 
-  std::fprintf(out, "\n%-38s %10s %10s %8s\n", "workload", r.emvk.label.c_str(), r.peer.label.c_str(),
-               "ratio");
+  std::fprintf(out, "\n%-38s %10s %10s %8s\n", "workload", r.emvk.label.c_str(),
+               r.peer.label.c_str(), "ratio");
   for (const Row& row : rows(r.copyBytes))
     std::fprintf(out, "%-38s %10s %10s %8s\n", row.title.c_str(),
                  cell(metric(r.emvk, row.metric)).c_str(), cell(metric(r.peer, row.metric)).c_str(),
@@ -138,16 +138,19 @@ void printTable(const Report& r, std::FILE* out) {
 
 void printJson(const Report& r, std::FILE* out) {
   std::fprintf(out, "{\n  \"conventions\": {\n");
-  std::fprintf(out, "    \"bandwidth\": \"GB/s = 1e9 bytes copied per second; a copy of copy_bytes "
-                    "counts copy_bytes once (not read + write)\",\n");
-  std::fprintf(out, "    \"latency\": \"microseconds per vkQueueSubmit + vkWaitForFences + "
-                    "vkResetFences; percentiles by nearest rank\",\n");
-  std::fprintf(out, "    \"ratio\": \"peer time / emvk time; > 1 means emvk is faster\"},\n");
   std::fprintf(out,
-               "  \"host\": {\"copy_bytes\": %zu, \"repetitions\": %d, \"single_thread_gbps\": %.6g, "
-               "\"threads\": %u, \"multi_thread_gbps\": %.6g},\n",
-               r.copyBytes, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
-               r.host.multiThreadGBps);
+               "    \"bandwidth\": \"GB/s = 1e9 bytes copied per second; a copy of copy_bytes "
+               "counts copy_bytes once (not read + write)\",\n");
+  std::fprintf(out,
+               "    \"latency\": \"microseconds per vkQueueSubmit + vkWaitForFences + "
+               "vkResetFences; percentiles by nearest rank\",\n");
+  std::fprintf(out, "    \"ratio\": \"peer time / emvk time; > 1 means emvk is faster\"},\n");
+  std::fprintf(
+      out,
+      "  \"host\": {\"copy_bytes\": %zu, \"repetitions\": %d, \"single_thread_gbps\": %.6g, "
+      "\"threads\": %u, \"multi_thread_gbps\": %.6g},\n",
+      r.copyBytes, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
+      r.host.multiThreadGBps);
   std::fprintf(out, "  \"drivers\": {\n    \"emvk\": ");
   printDriverJson(r.emvk, r.host.singleThreadGBps, r.host.multiThreadGBps, out);
   std::fprintf(out, ",\n    \"peer\": ");
@@ -162,4 +165,4 @@ void printJson(const Report& r, std::FILE* out) {
   std::fprintf(out, "}\n}\n");
 }
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

@@ -1,11 +1,11 @@
 #pragma once
 // Turns the host measurement and the two driver runs into a table for people or JSON for scripts.
 
-#include "child_process.hpp"
-#include "host_copy.hpp"
-
 #include <cstddef>
 #include <cstdio>
+
+#include "child_process.hpp"
+#include "host_copy.hpp"
 
 namespace emvk::bench {
 
@@ -20,4 +20,4 @@ struct Report {
 void printTable(const Report& report, std::FILE* out);
 void printJson(const Report& report, std::FILE* out);
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

@@ -18,13 +18,13 @@ struct Summary {
 };
 
 inline double nearestRank(const std::vector<double>& sorted, double fraction) {
-  const auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size())));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
 inline Summary summarize(std::vector<double> samples) {
-  if (samples.empty())
-    return {};
+  if (samples.empty()) return {};
   std::sort(samples.begin(), samples.end());
   return {.median = nearestRank(samples, 0.5),
           .p90 = nearestRank(samples, 0.9),
@@ -33,4 +33,4 @@ inline Summary summarize(std::vector<double> samples) {
           .max = samples.back()};
 }
 
-} // namespace emvk::bench
+}  // namespace emvk::bench

@@ -19,7 +19,8 @@ VkMemoryRequirements Buffer::requirements() const {
 
 using namespace emvk;
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBuffer(VkDevice device, const VkBufferCreateInfo* pCreateInfo,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBuffer(VkDevice device,
+                                                 const VkBufferCreateInfo* pCreateInfo,
                                                  const VkAllocationCallbacks*, VkBuffer* pBuffer) {
   // Sparse buffers need sparseBinding, which emvk does not report.
   if (pCreateInfo->flags & (VK_BUFFER_CREATE_SPARSE_BINDING_BIT | VK_BUFFER_CREATE_PROTECTED_BIT)) {
@@ -31,7 +32,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBuffer(VkDevice device, const VkBuffer
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_DestroyBuffer(VkDevice, VkBuffer buffer, const VkAllocationCallbacks*) {
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyBuffer(VkDevice, VkBuffer buffer,
+                                              const VkAllocationCallbacks*) {
   reclaim(buffer);
 }
 
@@ -40,9 +42,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetBufferMemoryRequirements(VkDevice, VkBuffer b
   *pRequirements = fromHandle(buffer)->requirements();
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_GetBufferMemoryRequirements2(VkDevice,
-                                                             const VkBufferMemoryRequirementsInfo2* pInfo,
-                                                             VkMemoryRequirements2* pRequirements) {
+VKAPI_ATTR void VKAPI_CALL emvk_GetBufferMemoryRequirements2(
+    VkDevice, const VkBufferMemoryRequirementsInfo2* pInfo, VkMemoryRequirements2* pRequirements) {
   pRequirements->memoryRequirements = fromHandle(pInfo->buffer)->requirements();
   if (auto* dedicated = findInChain<VkMemoryDedicatedRequirements>(pRequirements->pNext)) {
     // Buffers share allocations freely on a CPU; nothing gains from a dedicated one.
@@ -51,8 +52,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetBufferMemoryRequirements2(VkDevice,
   }
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory(VkDevice, VkBuffer buffer, VkDeviceMemory memory,
-                                                     VkDeviceSize offset) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory(VkDevice, VkBuffer buffer,
+                                                     VkDeviceMemory memory, VkDeviceSize offset) {
   fromHandle(buffer)->bind(fromHandle(memory), offset);
   return VK_SUCCESS;
 }
@@ -64,8 +65,10 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory2(VkDevice, uint32_t count,
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBufferView(VkDevice, const VkBufferViewCreateInfo* pCreateInfo,
-                                                     const VkAllocationCallbacks*, VkBufferView* pView) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBufferView(VkDevice,
+                                                     const VkBufferViewCreateInfo* pCreateInfo,
+                                                     const VkAllocationCallbacks*,
+                                                     VkBufferView* pView) {
   // A view only records its range and format; shaders read texel buffers once the JIT lands
   // (issue 4), and until then no format reports texel-buffer features
   // (VUID-VkBufferViewCreateInfo-buffer-00933), so the validation layers flag any use.

@@ -24,8 +24,7 @@ void CommandBuffer::reset() {
 
 void CommandBuffer::execute() const {
   Device& d = device();
-  for (const Command& command : commands_)
-    std::visit([&](const auto& c) { run(d, c); }, command);
+  for (const Command& command : commands_) std::visit([&](const auto& c) { run(d, c); }, command);
 }
 
 void run(Device&, const cmd::ExecuteCommands& c) {
@@ -45,9 +44,7 @@ void CommandPool::reset() {
   for (auto& b : buffers_) b->reset();
 }
 
-void CommandPool::trim() {
-  buffers_.shrink_to_fit();
-}
+void CommandPool::trim() { buffers_.shrink_to_fit(); }
 
 }  // namespace emvk
 
@@ -57,7 +54,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateCommandPool(VkDevice device,
                                                       const VkCommandPoolCreateInfo* pCreateInfo,
                                                       const VkAllocationCallbacks*,
                                                       VkCommandPool* pPool) {
-  if (pCreateInfo->flags & VK_COMMAND_POOL_CREATE_PROTECTED_BIT) return VK_ERROR_FEATURE_NOT_PRESENT;
+  if (pCreateInfo->flags & VK_COMMAND_POOL_CREATE_PROTECTED_BIT)
+    return VK_ERROR_FEATURE_NOT_PRESENT;
   *pPool = release<VkCommandPool>(std::make_unique<CommandPool>(*fromHandle(device), *pCreateInfo));
   return VK_SUCCESS;
 }
@@ -73,7 +71,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ResetCommandPool(VkDevice, VkCommandPool poo
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_TrimCommandPool(VkDevice, VkCommandPool pool, VkCommandPoolTrimFlags) {
+VKAPI_ATTR void VKAPI_CALL emvk_TrimCommandPool(VkDevice, VkCommandPool pool,
+                                                VkCommandPoolTrimFlags) {
   fromHandle(pool)->trim();
 }
 
@@ -118,8 +117,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdExecuteCommands(VkCommandBuffer commandBuffer
 
 // Barriers: see device/commands.hpp for why a queue needs nothing recorded for them.
 VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(VkCommandBuffer, VkPipelineStageFlags,
-                                                   VkPipelineStageFlags, VkDependencyFlags, uint32_t,
-                                                   const VkMemoryBarrier*, uint32_t,
+                                                   VkPipelineStageFlags, VkDependencyFlags,
+                                                   uint32_t, const VkMemoryBarrier*, uint32_t,
                                                    const VkBufferMemoryBarrier*, uint32_t,
                                                    const VkImageMemoryBarrier*) {}
 

@@ -7,11 +7,11 @@
 // dependency inside a queue already holds. Dependencies across queues go through semaphores and
 // events, which do record.
 #pragma once
+#include <vulkan/vulkan.h>
+
 #include <cstdint>
 #include <variant>
 #include <vector>
-
-#include <vulkan/vulkan.h>
 
 namespace emvk {
 

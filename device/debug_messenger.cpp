@@ -33,10 +33,17 @@ void MessengerList::submit(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
 void MessengerList::deliver(LogLevel level, LogObject object, const std::string& text) const {
   VkDebugUtilsMessageSeverityFlagBitsEXT severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_VERBOSE_BIT_EXT;
   switch (level) {
-    case LogLevel::Info: severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_INFO_BIT_EXT; break;
-    case LogLevel::Warn: severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT; break;
-    case LogLevel::Error: severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT; break;
-    default: break;
+    case LogLevel::Info:
+      severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_INFO_BIT_EXT;
+      break;
+    case LogLevel::Warn:
+      severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
+      break;
+    case LogLevel::Error:
+      severity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+      break;
+    default:
+      break;
   }
   VkDebugUtilsObjectNameInfoEXT named{VK_STRUCTURE_TYPE_DEBUG_UTILS_OBJECT_NAME_INFO_EXT};
   named.objectType = object.type;
@@ -46,7 +53,8 @@ void MessengerList::deliver(LogLevel level, LogObject object, const std::string&
     name = objectFromRaw(object.handle)->name();
     named.pObjectName = name.empty() ? nullptr : name.c_str();
   }
-  VkDebugUtilsMessengerCallbackDataEXT data{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT};
+  VkDebugUtilsMessengerCallbackDataEXT data{
+      VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CALLBACK_DATA_EXT};
   data.pMessageIdName = "emvk";
   // The text names the driver so a message is never mistaken for one from a validation layer.
   const std::string message = "emvk: " + text;
@@ -83,8 +91,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_SubmitDebugUtilsMessageEXT(
   fromHandle(instance)->messengers().submit(severity, types, *pData);
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_SetDebugUtilsObjectNameEXT(
-    VkDevice, const VkDebugUtilsObjectNameInfoEXT* pNameInfo) {
+VKAPI_ATTR VkResult VKAPI_CALL
+emvk_SetDebugUtilsObjectNameEXT(VkDevice, const VkDebugUtilsObjectNameInfoEXT* pNameInfo) {
   // VUID-VkDebugUtilsObjectNameInfoEXT-objectType-02589: objectType is never UNKNOWN here.
   objectFromRaw(pNameInfo->objectHandle)->setName(pNameInfo->pObjectName);
   return VK_SUCCESS;
@@ -96,9 +104,13 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_SetDebugUtilsObjectTagEXT(VkDevice,
 }
 
 // Labels mark regions for tools; emvk accepts them so programs that use them run unchanged.
-VKAPI_ATTR void VKAPI_CALL emvk_QueueBeginDebugUtilsLabelEXT(VkQueue, const VkDebugUtilsLabelEXT*) {}
+VKAPI_ATTR void VKAPI_CALL emvk_QueueBeginDebugUtilsLabelEXT(VkQueue, const VkDebugUtilsLabelEXT*) {
+}
 VKAPI_ATTR void VKAPI_CALL emvk_QueueEndDebugUtilsLabelEXT(VkQueue) {}
-VKAPI_ATTR void VKAPI_CALL emvk_QueueInsertDebugUtilsLabelEXT(VkQueue, const VkDebugUtilsLabelEXT*) {}
-VKAPI_ATTR void VKAPI_CALL emvk_CmdBeginDebugUtilsLabelEXT(VkCommandBuffer, const VkDebugUtilsLabelEXT*) {}
+VKAPI_ATTR void VKAPI_CALL emvk_QueueInsertDebugUtilsLabelEXT(VkQueue,
+                                                              const VkDebugUtilsLabelEXT*) {}
+VKAPI_ATTR void VKAPI_CALL emvk_CmdBeginDebugUtilsLabelEXT(VkCommandBuffer,
+                                                           const VkDebugUtilsLabelEXT*) {}
 VKAPI_ATTR void VKAPI_CALL emvk_CmdEndDebugUtilsLabelEXT(VkCommandBuffer) {}
-VKAPI_ATTR void VKAPI_CALL emvk_CmdInsertDebugUtilsLabelEXT(VkCommandBuffer, const VkDebugUtilsLabelEXT*) {}
+VKAPI_ATTR void VKAPI_CALL emvk_CmdInsertDebugUtilsLabelEXT(VkCommandBuffer,
+                                                            const VkDebugUtilsLabelEXT*) {}

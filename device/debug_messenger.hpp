@@ -19,7 +19,8 @@ class DebugMessenger : public Object {
  private:
   VkDebugUtilsMessengerCreateInfoEXT info_;
 };
-EMVK_DEFINE_HANDLE(DebugMessenger, VkDebugUtilsMessengerEXT, VK_OBJECT_TYPE_DEBUG_UTILS_MESSENGER_EXT)
+EMVK_DEFINE_HANDLE(DebugMessenger, VkDebugUtilsMessengerEXT,
+                   VK_OBJECT_TYPE_DEBUG_UTILS_MESSENGER_EXT)
 
 // The messengers of one instance.
 class MessengerList {
@@ -27,7 +28,8 @@ class MessengerList {
   void add(const DebugMessenger* m);
   void remove(const DebugMessenger* m);
   void deliver(LogLevel level, LogObject object, const std::string& text) const;
-  void submit(VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT types,
+  void submit(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+              VkDebugUtilsMessageTypeFlagsEXT types,
               const VkDebugUtilsMessengerCallbackDataEXT& data) const;
 
  private:

@@ -13,8 +13,8 @@ Device::Device(PhysicalDevice& physicalDevice, const VkDeviceCreateInfo& info,
                const ExtensionSet& extensions)
     : Object(VK_OBJECT_TYPE_DEVICE),
       physicalDevice_(physicalDevice),
-      apiVersion_(std::min(physicalDevice.properties().apiVersion,
-                           physicalDevice.instance().apiVersion())),
+      apiVersion_(
+          std::min(physicalDevice.properties().apiVersion, physicalDevice.instance().apiVersion())),
       extensions_(extensions) {
   for (uint32_t i = 0; i < info.queueCreateInfoCount; ++i) {
     const VkDeviceQueueCreateInfo& q = info.pQueueCreateInfos[i];
@@ -57,14 +57,16 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateDevice(VkPhysicalDevice physicalDevice
     for (uint32_t i = 0; i < pCreateInfo->enabledExtensionCount; ++i) {
       auto id = findExtension(pCreateInfo->ppEnabledExtensionNames[i]);
       if (!id || !isSupportedDeviceExtension(*id))
-        EMVK_LOG(instance, Error, logObject(pd), "vkCreateDevice: emvk does not offer the device extension ",
+        EMVK_LOG(instance, Error, logObject(pd),
+                 "vkCreateDevice: emvk does not offer the device extension ",
                  pCreateInfo->ppEnabledExtensionNames[i]);
     }
     return VK_ERROR_EXTENSION_NOT_PRESENT;
   }
   std::string missing;
   if (!pd->supportsRequestedFeatures(*pCreateInfo, missing)) {
-    EMVK_LOG(instance, Error, logObject(pd), "vkCreateDevice: requested feature not supported: ", missing);
+    EMVK_LOG(instance, Error, logObject(pd),
+             "vkCreateDevice: requested feature not supported: ", missing);
     return VK_ERROR_FEATURE_NOT_PRESENT;
   }
   for (uint32_t i = 0; i < pCreateInfo->queueCreateInfoCount; ++i) {
@@ -99,11 +101,12 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetDeviceQueue(VkDevice device, uint32_t family,
 VKAPI_ATTR void VKAPI_CALL emvk_GetDeviceQueue2(VkDevice device, const VkDeviceQueueInfo2* pInfo,
                                                 VkQueue* pQueue) {
   // vkGetDeviceQueue2: queues are matched by family, index *and* creation flags; no match is NULL.
-  *pQueue = toHandle(fromHandle(device)->queue(pInfo->queueFamilyIndex, pInfo->queueIndex, pInfo->flags));
+  *pQueue =
+      toHandle(fromHandle(device)->queue(pInfo->queueFamilyIndex, pInfo->queueIndex, pInfo->flags));
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_GetDeviceGroupPeerMemoryFeatures(VkDevice, uint32_t, uint32_t, uint32_t,
-                                                                 VkPeerMemoryFeatureFlags* pFeatures) {
+VKAPI_ATTR void VKAPI_CALL emvk_GetDeviceGroupPeerMemoryFeatures(
+    VkDevice, uint32_t, uint32_t, uint32_t, VkPeerMemoryFeatureFlags* pFeatures) {
   // One device per group: the only "peer" is the device itself, which can do everything.
   *pFeatures = VK_PEER_MEMORY_FEATURE_COPY_SRC_BIT | VK_PEER_MEMORY_FEATURE_COPY_DST_BIT |
                VK_PEER_MEMORY_FEATURE_GENERIC_SRC_BIT | VK_PEER_MEMORY_FEATURE_GENERIC_DST_BIT;

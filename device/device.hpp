@@ -17,7 +17,8 @@ class Queue;
 
 class Device : public Object {
  public:
-  Device(PhysicalDevice& physicalDevice, const VkDeviceCreateInfo& info, const ExtensionSet& extensions);
+  Device(PhysicalDevice& physicalDevice, const VkDeviceCreateInfo& info,
+         const ExtensionSet& extensions);
   ~Device();
 
   PhysicalDevice& physicalDevice() const { return physicalDevice_; }

@@ -1,9 +1,9 @@
 #include "device/device_memory.hpp"
 
 #include "device/device.hpp"
+#include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
-#include "device/instance.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
@@ -20,8 +20,8 @@ VkResult DeviceMemory::map(uint64_t offset, uint64_t size, void** ppData) {
   // VUID-vkMapMemory-offset-00679 / size-00681: the range lies inside the allocation.
   if (offset >= this->size() || (size != VK_WHOLE_SIZE && size > this->size() - offset)) {
     mapped_.store(false);
-    EMVK_LOG(&device_.instance(), Error, logObject(this), "vkMapMemory: range [", offset, ", +", size,
-             ") is outside the allocation of ", this->size(), " bytes");
+    EMVK_LOG(&device_.instance(), Error, logObject(this), "vkMapMemory: range [", offset, ", +",
+             size, ") is outside the allocation of ", this->size(), " bytes");
     return VK_ERROR_MEMORY_MAP_FAILED;
   }
   *ppData = data() + offset;
@@ -47,10 +47,12 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_AllocateMemory(VkDevice device,
   auto allocation = memory::Allocation::create(pAllocateInfo->allocationSize,
                                                memory::Backing::Anonymous, pd.heapSize());
   if (!allocation) {
-    EMVK_LOG(&d->instance(), Error, logObject(d), "vkAllocateMemory failed: ", allocation.error().why);
+    EMVK_LOG(&d->instance(), Error, logObject(d),
+             "vkAllocateMemory failed: ", allocation.error().why);
     return allocation.error().code;
   }
-  auto memory = std::make_unique<DeviceMemory>(*d, allocation.take(), pAllocateInfo->memoryTypeIndex);
+  auto memory =
+      std::make_unique<DeviceMemory>(*d, allocation.take(), pAllocateInfo->memoryTypeIndex);
   *pMemory = release<VkDeviceMemory>(std::move(memory));
   return VK_SUCCESS;
 }

@@ -1,4 +1,5 @@
-// VkDeviceMemory: a memory::Allocation plus the Vulkan rules around it (one host mapping at a time).
+// VkDeviceMemory: a memory::Allocation plus the Vulkan rules around it (one host mapping at a
+// time).
 #pragma once
 #include <atomic>
 
@@ -12,7 +13,9 @@ class Device;
 class DeviceMemory : public Object {
  public:
   DeviceMemory(Device& device, memory::Allocation allocation, uint32_t typeIndex)
-      : Object(VK_OBJECT_TYPE_DEVICE_MEMORY), device_(device), allocation_(std::move(allocation)),
+      : Object(VK_OBJECT_TYPE_DEVICE_MEMORY),
+        device_(device),
+        allocation_(std::move(allocation)),
         typeIndex_(typeIndex) {}
 
   uint8_t* data() const { return allocation_.data(); }

@@ -22,7 +22,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateEvent(VkDevice device, const VkEventCr
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_DestroyEvent(VkDevice, VkEvent event, const VkAllocationCallbacks*) {
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyEvent(VkDevice, VkEvent event,
+                                             const VkAllocationCallbacks*) {
   reclaim(event);
 }
 
@@ -47,7 +48,9 @@ void run(Device&, const cmd::SetEvent& c) { c.event->set(c.value); }
 void run(Device& device, const cmd::WaitEvents& c) {
   // The events may be set by the host or another queue at any later time.
   device.board().waitUntil(
-      [&] { return std::all_of(c.events.begin(), c.events.end(), [](Event* e) { return e->isSet(); }); },
+      [&] {
+        return std::all_of(c.events.begin(), c.events.end(), [](Event* e) { return e->isSet(); });
+      },
       Clock::time_point::max());
 }
 
@@ -89,8 +92,9 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdResetEvent2(VkCommandBuffer commandBuffer, Vk
 
 VKAPI_ATTR void VKAPI_CALL emvk_CmdWaitEvents(VkCommandBuffer commandBuffer, uint32_t count,
                                               const VkEvent* pEvents, VkPipelineStageFlags,
-                                              VkPipelineStageFlags, uint32_t, const VkMemoryBarrier*,
-                                              uint32_t, const VkBufferMemoryBarrier*, uint32_t,
+                                              VkPipelineStageFlags, uint32_t,
+                                              const VkMemoryBarrier*, uint32_t,
+                                              const VkBufferMemoryBarrier*, uint32_t,
                                               const VkImageMemoryBarrier*) {
   recordWait(commandBuffer, count, pEvents);
 }

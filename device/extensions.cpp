@@ -12,10 +12,8 @@ constexpr ExtensionId kInstanceExtensions[] = {
 };
 
 constexpr ExtensionId kDeviceExtensions[] = {
-    ExtensionId::EXT_host_query_reset,
-    ExtensionId::EXT_memory_budget,
-    ExtensionId::KHR_driver_properties,
-    ExtensionId::KHR_synchronization2,
+    ExtensionId::EXT_host_query_reset,   ExtensionId::EXT_memory_budget,
+    ExtensionId::KHR_driver_properties,  ExtensionId::KHR_synchronization2,
     ExtensionId::KHR_timeline_semaphore,
 };
 

@@ -13,7 +13,8 @@ void Fence::signal() {
 
 using namespace emvk;
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device, const VkFenceCreateInfo* pCreateInfo,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device,
+                                                const VkFenceCreateInfo* pCreateInfo,
                                                 const VkAllocationCallbacks*, VkFence* pFence) {
   auto fence = std::make_unique<Fence>(*fromHandle(device),
                                        pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT);
@@ -21,7 +22,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device, const VkFenceCr
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_DestroyFence(VkDevice, VkFence fence, const VkAllocationCallbacks*) {
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyFence(VkDevice, VkFence fence,
+                                             const VkAllocationCallbacks*) {
   reclaim(fence);
 }
 
@@ -46,5 +48,6 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t coun
     return static_cast<bool>(waitAll);
   };
   // vkWaitForFences: a timeout of zero only reports the current state.
-  return fromHandle(device)->board().waitUntil(ready, deadlineAfter(timeout)) ? VK_SUCCESS : VK_TIMEOUT;
+  return fromHandle(device)->board().waitUntil(ready, deadlineAfter(timeout)) ? VK_SUCCESS
+                                                                              : VK_TIMEOUT;
 }

@@ -11,7 +11,8 @@ class Device;
 
 class Fence : public Object {
  public:
-  Fence(Device& device, bool signaled) : Object(VK_OBJECT_TYPE_FENCE), device_(device), signaled_(signaled) {}
+  Fence(Device& device, bool signaled)
+      : Object(VK_OBJECT_TYPE_FENCE), device_(device), signaled_(signaled) {}
   bool signaled() const { return signaled_.load(std::memory_order_acquire); }
   void signal();
   void reset() { signaled_.store(false, std::memory_order_release); }

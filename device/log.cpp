@@ -12,9 +12,11 @@ namespace {
 LogLevel levelFromEnvironment() {
   const char* env = std::getenv("EMVK_LOG");
   if (!env) return LogLevel::Error;
-  static constexpr struct { const char* name; LogLevel level; } kNames[] = {
-      {"debug", LogLevel::Debug}, {"info", LogLevel::Info}, {"warn", LogLevel::Warn},
-      {"error", LogLevel::Error}, {"off", LogLevel::Off},   {"none", LogLevel::Off}};
+  static constexpr struct {
+    const char* name;
+    LogLevel level;
+  } kNames[] = {{"debug", LogLevel::Debug}, {"info", LogLevel::Info}, {"warn", LogLevel::Warn},
+                {"error", LogLevel::Error}, {"off", LogLevel::Off},   {"none", LogLevel::Off}};
   for (const auto& n : kNames)
     if (std::strcmp(env, n.name) == 0) return n.level;
   return LogLevel::Error;
@@ -22,11 +24,16 @@ LogLevel levelFromEnvironment() {
 
 const char* levelName(LogLevel level) {
   switch (level) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
-    case LogLevel::Off: break;
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
+    case LogLevel::Off:
+      break;
   }
   return "";
 }
@@ -42,7 +49,8 @@ void logMessage(const Instance* instance, LogLevel level, LogObject object, cons
                 const char* file, int line) {
   static const LogLevel threshold = levelFromEnvironment();
   if (level >= threshold)
-    std::fprintf(stderr, "emvk %s: %s (%s:%d)\n", levelName(level), text.c_str(), baseName(file), line);
+    std::fprintf(stderr, "emvk %s: %s (%s:%d)\n", levelName(level), text.c_str(), baseName(file),
+                 line);
   if (instance) instance->messengers().deliver(level, object, text);
 }
 

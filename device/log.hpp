@@ -18,11 +18,13 @@ struct LogObject {
   VkObjectType type = VK_OBJECT_TYPE_UNKNOWN;
   uint64_t handle = 0;
 };
-template <class T> LogObject logObject(const T* object) {
+template <class T>
+LogObject logObject(const T* object) {
   return {object ? object->type : VK_OBJECT_TYPE_UNKNOWN, reinterpret_cast<uint64_t>(object)};
 }
 
-template <class... Args> std::string concat(const Args&... args) {
+template <class... Args>
+std::string concat(const Args&... args) {
   std::ostringstream s;
   (s << ... << args);
   return s.str();
@@ -32,7 +34,7 @@ void logMessage(const Instance* instance, LogLevel level, LogObject object, cons
                 const char* file, int line);
 
 // EMVK_LOG(instance, Error, logObject(buffer), "size ", size, " is too large")
-#define EMVK_LOG(instance, level, object, ...)                                                \
+#define EMVK_LOG(instance, level, object, ...)                                                   \
   ::emvk::logMessage((instance), ::emvk::LogLevel::level, (object), ::emvk::concat(__VA_ARGS__), \
                      __FILE__, __LINE__)
 

@@ -32,17 +32,21 @@ struct Object {
   std::string name_;  // from vkSetDebugUtilsObjectNameEXT
 };
 
-template <class Handle> struct HandleTraits;  // HandleTraits<VkBuffer>::Type == Buffer
+template <class Handle>
+struct HandleTraits;  // HandleTraits<VkBuffer>::Type == Buffer
 
-// Declares that `Class` is the object behind `VkHandle`. Used once per class, after its declaration.
-#define EMVK_DEFINE_HANDLE(Class, VkHandleT, ObjectTypeValue)                 \
-  template <> struct HandleTraits<VkHandleT> {                                 \
-    using Type = Class;                                                        \
-    static constexpr VkObjectType kType = ObjectTypeValue;                     \
-  };                                                                           \
+// Declares that `Class` is the object behind `VkHandle`. Used once per class, after its
+// declaration.
+#define EMVK_DEFINE_HANDLE(Class, VkHandleT, ObjectTypeValue) \
+  template <>                                                 \
+  struct HandleTraits<VkHandleT> {                            \
+    using Type = Class;                                       \
+    static constexpr VkObjectType kType = ObjectTypeValue;    \
+  };                                                          \
   inline VkHandleT toHandle(Class* object) { return reinterpret_cast<VkHandleT>(object); }
 
-template <class Handle> auto* fromHandle(Handle handle) {
+template <class Handle>
+auto* fromHandle(Handle handle) {
   using T = typename HandleTraits<Handle>::Type;
   auto* object = reinterpret_cast<T*>(handle);
   // A handle of the wrong type is invalid usage; debug builds catch it here.
@@ -51,12 +55,14 @@ template <class Handle> auto* fromHandle(Handle handle) {
 }
 
 // Hands a freshly created object to the application as a handle.
-template <class Handle, class T> Handle release(std::unique_ptr<T> object) {
+template <class Handle, class T>
+Handle release(std::unique_ptr<T> object) {
   return toHandle(object.release());
 }
 
 // Takes back ownership of an object the application destroys (null handles are allowed).
-template <class Handle> auto reclaim(Handle handle) {
+template <class Handle>
+auto reclaim(Handle handle) {
   using T = typename HandleTraits<Handle>::Type;
   return std::unique_ptr<T>(fromHandle(handle));
 }

@@ -46,8 +46,8 @@ const std::array<uint8_t, VK_UUID_SIZE>& PhysicalDevice::deviceUUID() {
 PhysicalDevice::PhysicalDevice(Instance& instance)
     : Object(VK_OBJECT_TYPE_PHYSICAL_DEVICE), instance_(instance) {
   properties_.apiVersion = kApiVersion;
-  properties_.driverVersion = VK_MAKE_API_VERSION(0, EMVK_VERSION_MAJOR, EMVK_VERSION_MINOR,
-                                                  EMVK_VERSION_PATCH);
+  properties_.driverVersion =
+      VK_MAKE_API_VERSION(0, EMVK_VERSION_MAJOR, EMVK_VERSION_MINOR, EMVK_VERSION_PATCH);
   properties_.vendorID = 0;  // emvk has no PCI or Khronos vendor ID
   properties_.deviceID = 0;
   properties_.deviceType = VK_PHYSICAL_DEVICE_TYPE_CPU;
@@ -61,7 +61,8 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   features_ = {};
 
   // One heap of host RAM; both types are the same memory, the second merely says HOST_CACHED.
-  // VkPhysicalDeviceMemoryProperties: a type whose flags are a strict subset of another's comes first.
+  // VkPhysicalDeviceMemoryProperties: a type whose flags are a strict subset of another's comes
+  // first.
   constexpr VkMemoryPropertyFlags kCoherent = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT |
                                               VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                               VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
@@ -104,7 +105,8 @@ void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
             VK_POINT_CLIPPING_BEHAVIOR_ALL_CLIP_PLANES;
         break;
       case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_PROPERTIES:
-        reinterpret_cast<VkPhysicalDeviceProtectedMemoryProperties*>(s)->protectedNoFault = VK_FALSE;
+        reinterpret_cast<VkPhysicalDeviceProtectedMemoryProperties*>(s)->protectedNoFault =
+            VK_FALSE;
         break;
       case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
         // The minimum 1.1 demands of a device with a compute queue.
@@ -139,13 +141,13 @@ void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
 
 using namespace emvk;
 
-VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties(VkPhysicalDevice physicalDevice,
-                                                            VkPhysicalDeviceProperties* pProperties) {
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties* pProperties) {
   *pProperties = fromHandle(physicalDevice)->properties();
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties2(VkPhysicalDevice physicalDevice,
-                                                             VkPhysicalDeviceProperties2* pProperties) {
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties2(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties2* pProperties) {
   fromHandle(physicalDevice)->fillProperties(reinterpret_cast<VkBaseOutStructure*>(pProperties));
 }
 
@@ -224,14 +226,15 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties(
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties2(
-    VkPhysicalDevice, const VkPhysicalDeviceImageFormatInfo2*, VkImageFormatProperties2* pProperties) {
+    VkPhysicalDevice, const VkPhysicalDeviceImageFormatInfo2*,
+    VkImageFormatProperties2* pProperties) {
   pProperties->imageFormatProperties = {};
   return VK_ERROR_FORMAT_NOT_SUPPORTED;
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceSparseImageFormatProperties(
-    VkPhysicalDevice, VkFormat, VkImageType, VkSampleCountFlagBits, VkImageUsageFlags, VkImageTiling,
-    uint32_t* pCount, VkSparseImageFormatProperties*) {
+    VkPhysicalDevice, VkFormat, VkImageType, VkSampleCountFlagBits, VkImageUsageFlags,
+    VkImageTiling, uint32_t* pCount, VkSparseImageFormatProperties*) {
   *pCount = 0;  // no sparse residency
 }
 
@@ -250,7 +253,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalBufferProperties(
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalFenceProperties(
-    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo*, VkExternalFenceProperties* pProperties) {
+    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo*,
+    VkExternalFenceProperties* pProperties) {
   pProperties->exportFromImportedHandleTypes = 0;
   pProperties->compatibleHandleTypes = 0;
   pProperties->externalFenceFeatures = 0;
@@ -264,13 +268,15 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(
   pProperties->externalSemaphoreFeatures = 0;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateDeviceExtensionProperties(
-    VkPhysicalDevice, const char* pLayerName, uint32_t* pCount, VkExtensionProperties* pProperties) {
+VKAPI_ATTR VkResult VKAPI_CALL
+emvk_EnumerateDeviceExtensionProperties(VkPhysicalDevice, const char* pLayerName, uint32_t* pCount,
+                                        VkExtensionProperties* pProperties) {
   if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
   return enumerateExtensions(supportedDeviceExtensions(), pCount, pProperties);
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateDeviceLayerProperties(VkPhysicalDevice, uint32_t* pCount,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateDeviceLayerProperties(VkPhysicalDevice,
+                                                                   uint32_t* pCount,
                                                                    VkLayerProperties*) {
   *pCount = 0;
   return VK_SUCCESS;

@@ -17,7 +17,8 @@ struct FeatureStruct {
 
 constexpr size_t kHeader = sizeof(VkBaseOutStructure);
 
-template <class T> constexpr FeatureStruct allFalse(VkStructureType sType) {
+template <class T>
+constexpr FeatureStruct allFalse(VkStructureType sType) {
   return {sType, [](const PhysicalDevice&, void* s) {
             std::memset(static_cast<char*>(s) + kHeader, 0, sizeof(T) - kHeader);
           }};
@@ -50,11 +51,16 @@ const FeatureStruct kFeatureStructs[] = {
        static_cast<VkPhysicalDeviceHostQueryResetFeatures*>(s)->hostQueryReset = VK_TRUE;
      }},
     // Core 1.1 structures whose features all need shaders or images.
-    allFalse<VkPhysicalDevice16BitStorageFeatures>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES),
-    allFalse<VkPhysicalDeviceVariablePointersFeatures>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VARIABLE_POINTERS_FEATURES),
-    allFalse<VkPhysicalDeviceProtectedMemoryFeatures>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_FEATURES),
-    allFalse<VkPhysicalDeviceSamplerYcbcrConversionFeatures>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SAMPLER_YCBCR_CONVERSION_FEATURES),
-    allFalse<VkPhysicalDeviceShaderDrawParametersFeatures>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_DRAW_PARAMETERS_FEATURES),
+    allFalse<VkPhysicalDevice16BitStorageFeatures>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES),
+    allFalse<VkPhysicalDeviceVariablePointersFeatures>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VARIABLE_POINTERS_FEATURES),
+    allFalse<VkPhysicalDeviceProtectedMemoryFeatures>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_FEATURES),
+    allFalse<VkPhysicalDeviceSamplerYcbcrConversionFeatures>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SAMPLER_YCBCR_CONVERSION_FEATURES),
+    allFalse<VkPhysicalDeviceShaderDrawParametersFeatures>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_DRAW_PARAMETERS_FEATURES),
 };
 
 const FeatureStruct* findFeatureStruct(VkStructureType sType) {
@@ -95,7 +101,8 @@ bool PhysicalDevice::supportsRequestedFeatures(const VkDeviceCreateInfo& info,
   if (info.pEnabledFeatures) {
     VkPhysicalDeviceFeatures2 wrapped{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     wrapped.features = *info.pEnabledFeatures;
-    if (!check(&wrapped, *findFeatureStruct(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2))) return false;
+    if (!check(&wrapped, *findFeatureStruct(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2)))
+      return false;
   }
   for (auto* s = static_cast<const VkBaseInStructure*>(info.pNext); s; s = s->pNext) {
     const FeatureStruct* f = findFeatureStruct(s->sType);

@@ -1,6 +1,6 @@
 // VkPhysicalDeviceLimits. Where emvk has no such capability yet (images, graphics) the value is the
-// minimum the spec's "Required Limits" table demands; limits of features emvk does not report are 0.
-// Memory limits are the CPU's: emvk has no hardware ceilings.
+// minimum the spec's "Required Limits" table demands; limits of features emvk does not report are
+// 0. Memory limits are the CPU's: emvk has no hardware ceilings.
 #include "device/physical_device.hpp"
 
 namespace emvk {

@@ -50,14 +50,16 @@ VkResult QueryPool::copyResults(uint32_t first, uint32_t count, uint8_t* dst, Vk
     const bool ready = available(q);
     if (!ready) result = VK_NOT_READY;
     auto put = [&](size_t slot, uint64_t v) {
-      if (wide) std::memcpy(dst + slot * 8, &v, 8);
+      if (wide)
+        std::memcpy(dst + slot * 8, &v, 8);
       else {
         const auto v32 = static_cast<uint32_t>(v);
         std::memcpy(dst + slot * 4, &v32, 4);
       }
     };
     // vkGetQueryPoolResults: an unavailable result is written only with PARTIAL_BIT.
-    if (ready || (flags & VK_QUERY_RESULT_PARTIAL_BIT)) put(0, values_[q].load(std::memory_order_relaxed));
+    if (ready || (flags & VK_QUERY_RESULT_PARTIAL_BIT))
+      put(0, values_[q].load(std::memory_order_relaxed));
     if (flags & VK_QUERY_RESULT_WITH_AVAILABILITY_BIT) put(1, ready ? 1 : 0);
   }
   return result;
@@ -79,7 +81,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateQueryPool(VkDevice device,
                                                     const VkQueryPoolCreateInfo* pCreateInfo,
                                                     const VkAllocationCallbacks*,
                                                     VkQueryPool* pQueryPool) {
-  *pQueryPool = release<VkQueryPool>(std::make_unique<QueryPool>(*fromHandle(device), *pCreateInfo));
+  *pQueryPool =
+      release<VkQueryPool>(std::make_unique<QueryPool>(*fromHandle(device), *pCreateInfo));
   return VK_SUCCESS;
 }
 
@@ -90,7 +93,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_DestroyQueryPool(VkDevice, VkQueryPool pool,
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetQueryPoolResults(VkDevice, VkQueryPool pool, uint32_t first,
                                                         uint32_t count, size_t, void* pData,
-                                                        VkDeviceSize stride, VkQueryResultFlags flags) {
+                                                        VkDeviceSize stride,
+                                                        VkQueryResultFlags flags) {
   return fromHandle(pool)->copyResults(first, count, static_cast<uint8_t*>(pData), stride, flags);
 }
 
@@ -104,21 +108,25 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdResetQueryPool(VkCommandBuffer commandBuffer,
   fromHandle(commandBuffer)->record(cmd::ResetQueryPool{fromHandle(pool), first, count});
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_CmdWriteTimestamp(VkCommandBuffer commandBuffer, VkPipelineStageFlagBits,
-                                                  VkQueryPool pool, uint32_t query) {
+VKAPI_ATTR void VKAPI_CALL emvk_CmdWriteTimestamp(VkCommandBuffer commandBuffer,
+                                                  VkPipelineStageFlagBits, VkQueryPool pool,
+                                                  uint32_t query) {
   // Every earlier command has finished when this runs, so "at stage X" is always "now".
   fromHandle(commandBuffer)->record(cmd::WriteTimestamp{fromHandle(pool), query});
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_CmdWriteTimestamp2(VkCommandBuffer commandBuffer, VkPipelineStageFlags2,
-                                                   VkQueryPool pool, uint32_t query) {
+VKAPI_ATTR void VKAPI_CALL emvk_CmdWriteTimestamp2(VkCommandBuffer commandBuffer,
+                                                   VkPipelineStageFlags2, VkQueryPool pool,
+                                                   uint32_t query) {
   fromHandle(commandBuffer)->record(cmd::WriteTimestamp{fromHandle(pool), query});
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_CmdCopyQueryPoolResults(VkCommandBuffer commandBuffer, VkQueryPool pool,
-                                                        uint32_t first, uint32_t count, VkBuffer dst,
+VKAPI_ATTR void VKAPI_CALL emvk_CmdCopyQueryPoolResults(VkCommandBuffer commandBuffer,
+                                                        VkQueryPool pool, uint32_t first,
+                                                        uint32_t count, VkBuffer dst,
                                                         VkDeviceSize offset, VkDeviceSize stride,
                                                         VkQueryResultFlags flags) {
-  fromHandle(commandBuffer)->record(
-      cmd::CopyQueryPoolResults{fromHandle(pool), first, count, fromHandle(dst), offset, stride, flags});
+  fromHandle(commandBuffer)
+      ->record(cmd::CopyQueryPoolResults{fromHandle(pool), first, count, fromHandle(dst), offset,
+                                         stride, flags});
 }

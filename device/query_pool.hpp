@@ -1,5 +1,6 @@
 // VkQueryPool. emvk's queue can write timestamps; other query types need graphics (occlusion) or
-// features emvk does not report (pipeline statistics), so pools of them exist but are never written.
+// features emvk does not report (pipeline statistics), so pools of them exist but are never
+// written.
 #pragma once
 #include <atomic>
 #include <memory>

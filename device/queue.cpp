@@ -139,11 +139,13 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit2(VkQueue queue, uint32_t count,
     const VkSubmitInfo2& s = pSubmits[i];
     Batch& b = submission.batches[i];
     for (uint32_t w = 0; w < s.waitSemaphoreInfoCount; ++w)
-      b.waits.push_back({fromHandle(s.pWaitSemaphoreInfos[w].semaphore), s.pWaitSemaphoreInfos[w].value});
+      b.waits.push_back(
+          {fromHandle(s.pWaitSemaphoreInfos[w].semaphore), s.pWaitSemaphoreInfos[w].value});
     for (uint32_t c = 0; c < s.commandBufferInfoCount; ++c)
       b.commandBuffers.push_back(fromHandle(s.pCommandBufferInfos[c].commandBuffer));
     for (uint32_t g = 0; g < s.signalSemaphoreInfoCount; ++g)
-      b.signals.push_back({fromHandle(s.pSignalSemaphoreInfos[g].semaphore), s.pSignalSemaphoreInfos[g].value});
+      b.signals.push_back(
+          {fromHandle(s.pSignalSemaphoreInfos[g].semaphore), s.pSignalSemaphoreInfos[g].value});
   }
   fromHandle(queue)->submit(std::move(submission));
   return VK_SUCCESS;

@@ -29,12 +29,12 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateRenderPass(VkDevice device,
                                                      VkRenderPass* pRenderPass) {
   if (auto* multiview = findInChain<VkRenderPassMultiviewCreateInfo>(pCreateInfo->pNext)) {
     for (uint32_t i = 0; i < multiview->subpassCount; ++i) {
-      // VkPhysicalDeviceMultiviewProperties::maxMultiviewViewCount is 6: the highest view index is 5.
+      // VkPhysicalDeviceMultiviewProperties::maxMultiviewViewCount is 6: the highest view index
+      // is 5.
       if (std::bit_width(multiview->pViewMasks[i]) > 6) {
         EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(fromHandle(device)),
                  "vkCreateRenderPass: subpass ", i, " view mask 0x", std::hex,
-                 multiview->pViewMasks[i], " exceeds maxMultiviewViewCount (6)",
-                 "");
+                 multiview->pViewMasks[i], " exceeds maxMultiviewViewCount (6)", "");
         return VK_ERROR_INITIALIZATION_FAILED;
       }
     }
@@ -48,6 +48,7 @@ VKAPI_ATTR void VKAPI_CALL emvk_DestroyRenderPass(VkDevice, VkRenderPass renderP
   reclaim(renderPass);
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_GetRenderAreaGranularity(VkDevice, VkRenderPass, VkExtent2D* pGranularity) {
+VKAPI_ATTR void VKAPI_CALL emvk_GetRenderAreaGranularity(VkDevice, VkRenderPass,
+                                                         VkExtent2D* pGranularity) {
   *pGranularity = {1, 1};  // a CPU renders any rectangle equally well
 }

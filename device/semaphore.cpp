@@ -13,7 +13,9 @@ void Semaphore::signal(uint64_t value) {
   } else {
     // VUID-VkSemaphoreSignalInfo-value-03258: values only grow; keep the largest seen.
     uint64_t current = value_.load(std::memory_order_relaxed);
-    while (value > current && !value_.compare_exchange_weak(current, value, std::memory_order_release)) {}
+    while (value > current &&
+           !value_.compare_exchange_weak(current, value, std::memory_order_release)) {
+    }
   }
   device_.board().notify();
 }
@@ -59,7 +61,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_SignalSemaphore(VkDevice, const VkSemaphoreS
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo* pInfo,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
+                                                   const VkSemaphoreWaitInfo* pInfo,
                                                    uint64_t timeout) {
   const bool any = pInfo->flags & VK_SEMAPHORE_WAIT_ANY_BIT;
   auto ready = [&] {
@@ -70,5 +73,6 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device, const VkSema
     }
     return !any || pInfo->semaphoreCount == 0;
   };
-  return fromHandle(device)->board().waitUntil(ready, deadlineAfter(timeout)) ? VK_SUCCESS : VK_TIMEOUT;
+  return fromHandle(device)->board().waitUntil(ready, deadlineAfter(timeout)) ? VK_SUCCESS
+                                                                              : VK_TIMEOUT;
 }

@@ -1,8 +1,8 @@
 #include "device/signal_board.hpp"
 
 #include <linux/futex.h>
-#include <sys/syscall.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
@@ -28,15 +28,18 @@ int64_t spinBudgetNs() {
 }
 
 void spinStep(unsigned iteration) {
-  if (iteration < 2048) __builtin_ia32_pause();
-  else sched_yield();
+  if (iteration < 2048)
+    __builtin_ia32_pause();
+  else
+    sched_yield();
 }
 
 void futexWait(std::atomic<uint32_t>& word, uint32_t expected, Clock::time_point deadline) {
   timespec ts{};
   timespec* timeout = nullptr;
   if (deadline != Clock::time_point::max()) {
-    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
     if (left <= 0) return;
     ts.tv_sec = left / 1000000000;
     ts.tv_nsec = left % 1000000000;

@@ -16,7 +16,8 @@ namespace emvk {
 
 using Clock = std::chrono::steady_clock;
 
-// A deadline from a Vulkan timeout in nanoseconds; UINT64_MAX (and anything that overflows) is never.
+// A deadline from a Vulkan timeout in nanoseconds; UINT64_MAX (and anything that overflows) is
+// never.
 Clock::time_point deadlineAfter(uint64_t timeoutNs);
 
 // How long a thread spins on a condition before it sleeps, in nanoseconds (EMVK_SPIN_US).
@@ -38,7 +39,8 @@ class SignalBoard {
   }
 
   // Returns true once ready() holds, false if the deadline passed first.
-  template <class Ready> bool waitUntil(Ready ready, Clock::time_point deadline) {
+  template <class Ready>
+  bool waitUntil(Ready ready, Clock::time_point deadline) {
     if (ready()) return true;
     const auto spinEnd = Clock::now() + std::chrono::nanoseconds(spinBudgetNs());
     for (unsigned i = 0;; ++i) {

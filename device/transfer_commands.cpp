@@ -52,10 +52,11 @@ void run(Device&, const cmd::UpdateBuffer& c) {
 
 using namespace emvk;
 
-VKAPI_ATTR void VKAPI_CALL emvk_CmdCopyBuffer(VkCommandBuffer commandBuffer, VkBuffer src, VkBuffer dst,
-                                              uint32_t count, const VkBufferCopy* pRegions) {
-  fromHandle(commandBuffer)->record(cmd::CopyBuffer{fromHandle(src), fromHandle(dst),
-                                                    {pRegions, pRegions + count}});
+VKAPI_ATTR void VKAPI_CALL emvk_CmdCopyBuffer(VkCommandBuffer commandBuffer, VkBuffer src,
+                                              VkBuffer dst, uint32_t count,
+                                              const VkBufferCopy* pRegions) {
+  fromHandle(commandBuffer)
+      ->record(cmd::CopyBuffer{fromHandle(src), fromHandle(dst), {pRegions, pRegions + count}});
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_CmdCopyBuffer2(VkCommandBuffer commandBuffer,
@@ -69,7 +70,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdCopyBuffer2(VkCommandBuffer commandBuffer,
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_CmdFillBuffer(VkCommandBuffer commandBuffer, VkBuffer dstBuffer,
-                                              VkDeviceSize offset, VkDeviceSize size, uint32_t data) {
+                                              VkDeviceSize offset, VkDeviceSize size,
+                                              uint32_t data) {
   Buffer* dst = fromHandle(dstBuffer);
   // vkCmdFillBuffer: VK_WHOLE_SIZE fills to the end, rounded down to a multiple of 4 bytes.
   if (size == VK_WHOLE_SIZE) size = (dst->size() - offset) & ~VkDeviceSize(3);
@@ -81,5 +83,6 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdUpdateBuffer(VkCommandBuffer commandBuffer, V
                                                 const void* pData) {
   // The data is copied now: vkCmdUpdateBuffer's pData need not outlive the call.
   auto* bytes = static_cast<const uint8_t*>(pData);
-  fromHandle(commandBuffer)->record(cmd::UpdateBuffer{fromHandle(dstBuffer), offset, {bytes, bytes + size}});
+  fromHandle(commandBuffer)
+      ->record(cmd::UpdateBuffer{fromHandle(dstBuffer), offset, {bytes, bytes + size}});
 }

@@ -1,12 +1,12 @@
 #include "device/workers.hpp"
 
 #include <sched.h>
-
-#include <cstdlib>
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+
+#include <cstdlib>
 
 namespace emvk {
 namespace {
@@ -38,20 +38,21 @@ struct Workers::Arena {
   tbb::task_arena arena;
 };
 
-Workers::Workers() : count_(workerCountFromEnvironment()), arena_(std::make_unique<Arena>(count_)) {}
+Workers::Workers()
+    : count_(workerCountFromEnvironment()), arena_(std::make_unique<Arena>(count_)) {}
 
 Workers::~Workers() = default;
 
-void Workers::parallelFor(size_t n, size_t grain,
-                          const std::function<void(size_t, size_t)>& body) {
+void Workers::parallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& body) {
   if (count_ <= 1 || n <= grain) {
     body(0, n);
     return;
   }
   arena_->arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, n, grain),
-                      [&](const tbb::blocked_range<size_t>& r) { body(r.begin(), r.end()); },
-                      tbb::simple_partitioner());
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, n, grain),
+        [&](const tbb::blocked_range<size_t>& r) { body(r.begin(), r.end()); },
+        tbb::simple_partitioner());
   });
 }
 

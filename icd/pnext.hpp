@@ -6,38 +6,47 @@
 
 namespace emvk {
 
-template <class T> struct SType;  // SType<VkFoo>::value = VK_STRUCTURE_TYPE_FOO
+template <class T>
+struct SType;  // SType<VkFoo>::value = VK_STRUCTURE_TYPE_FOO
 
-#define EMVK_STYPE(Struct, Value) \
-  template <> struct SType<Struct> { static constexpr VkStructureType value = Value; }
+#define EMVK_STYPE(Struct, Value)                   \
+  template <>                                       \
+  struct SType<Struct> {                            \
+    static constexpr VkStructureType value = Value; \
+  }
 
-template <class T> const T* findInChain(const void* chain) {
+template <class T>
+const T* findInChain(const void* chain) {
   for (auto* s = static_cast<const VkBaseInStructure*>(chain); s; s = s->pNext)
     if (s->sType == SType<T>::value) return reinterpret_cast<const T*>(s);
   return nullptr;
 }
 
-template <class T> T* findInChain(void* chain) {
+template <class T>
+T* findInChain(void* chain) {
   for (auto* s = static_cast<VkBaseOutStructure*>(chain); s; s = s->pNext)
     if (s->sType == SType<T>::value) return reinterpret_cast<T*>(s);
   return nullptr;
 }
 
 // Output structures: fill a struct in place while keeping the caller's sType and pNext.
-template <class T> void fillKeepingChain(T* out, const T& value) {
+template <class T>
+void fillKeepingChain(T* out, const T& value) {
   void* next = out->pNext;
   *out = value;
   out->sType = SType<T>::value;
   out->pNext = next;
 }
 
-EMVK_STYPE(VkDebugUtilsMessengerCreateInfoEXT, VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT);
+EMVK_STYPE(VkDebugUtilsMessengerCreateInfoEXT,
+           VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT);
 EMVK_STYPE(VkSemaphoreTypeCreateInfo, VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO);
 EMVK_STYPE(VkTimelineSemaphoreSubmitInfo, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
 EMVK_STYPE(VkPhysicalDeviceFeatures2, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
 EMVK_STYPE(VkMemoryDedicatedRequirements, VK_STRUCTURE_TYPE_MEMORY_DEDICATED_REQUIREMENTS);
 EMVK_STYPE(VkMemoryAllocateFlagsInfo, VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO);
 EMVK_STYPE(VkRenderPassMultiviewCreateInfo, VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO);
-EMVK_STYPE(VkPhysicalDeviceMemoryBudgetPropertiesEXT, VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT);
+EMVK_STYPE(VkPhysicalDeviceMemoryBudgetPropertiesEXT,
+           VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT);
 
 }  // namespace emvk

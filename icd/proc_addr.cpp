@@ -49,8 +49,9 @@ const CommandInfo* implemented(const char* name) {
 // Physical-device and device commands, reached through an instance.
 bool usableFromInstance(const CommandInfo& c, const Instance& instance) {
   const uint32_t deviceVersion = PhysicalDevice::kApiVersion;
-  const uint32_t version = c.level == CommandLevel::Instance ? instance.apiVersion()
-                                                             : std::min(instance.apiVersion(), deviceVersion);
+  const uint32_t version = c.level == CommandLevel::Instance
+                               ? instance.apiVersion()
+                               : std::min(instance.apiVersion(), deviceVersion);
   return coreWithin(c, version) || providedByExtension(c, instance.extensions()) ||
          (c.level != CommandLevel::Instance && offeredDeviceExtension(c));
 }
@@ -89,10 +90,12 @@ PFN_vkVoidFunction deviceProcAddr(const Device* device, const char* name) {
 
 using namespace emvk;
 
-VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL emvk_GetInstanceProcAddr(VkInstance instance, const char* pName) {
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL emvk_GetInstanceProcAddr(VkInstance instance,
+                                                                  const char* pName) {
   return instanceProcAddr(fromHandle(instance), pName);
 }
 
-VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL emvk_GetDeviceProcAddr(VkDevice device, const char* pName) {
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL emvk_GetDeviceProcAddr(VkDevice device,
+                                                                const char* pName) {
   return deviceProcAddr(fromHandle(device), pName);
 }

@@ -19,8 +19,8 @@ struct CommandInfo {
   const char* name;
   PFN_vkVoidFunction function;  // null when emvk does not implement the command
   CommandLevel level;
-  uint32_t coreVersion;         // the core version that has this name, 0 if none
-  const uint16_t* extensions;   // ExtensionIds that provide this name
+  uint32_t coreVersion;        // the core version that has this name, 0 if none
+  const uint16_t* extensions;  // ExtensionIds that provide this name
   uint8_t extensionCount;
 };
 
@@ -32,8 +32,8 @@ struct ExtensionInfo {
 
 using ExtensionSet = std::bitset<kExtensionCount>;
 
-std::span<const CommandInfo> allCommands();      // sorted by name
-std::span<const ExtensionInfo> allExtensions();  // indexed by ExtensionId
+std::span<const CommandInfo> allCommands();            // sorted by name
+std::span<const ExtensionInfo> allExtensions();        // indexed by ExtensionId
 const char* structureTypeName(VkStructureType sType);  // null for unknown values
 // The VkBool32 members of a feature structure, in order (empty if sType is not one).
 std::span<const char* const> featureMembers(VkStructureType sType);

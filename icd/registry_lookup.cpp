@@ -8,8 +8,9 @@ namespace emvk {
 
 const CommandInfo* findCommand(std::string_view name) {
   auto commands = allCommands();
-  auto it = std::lower_bound(commands.begin(), commands.end(), name,
-                             [](const CommandInfo& c, std::string_view n) { return std::string_view(c.name) < n; });
+  auto it = std::lower_bound(
+      commands.begin(), commands.end(), name,
+      [](const CommandInfo& c, std::string_view n) { return std::string_view(c.name) < n; });
   return it != commands.end() && it->name == name ? &*it : nullptr;
 }
 

@@ -25,8 +25,10 @@ constexpr uint64_t kHugePage = 2ull << 20;
 // pages: large copies then take a TLB miss per 2 MiB instead of per 4 KiB (measured in
 // docs/PERFORMANCE.md). The extra address space is unmapped again at once.
 void* mapAnonymous(uint64_t size) {
-  if (size < kHugePage) return mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  void* raw = mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (size < kHugePage)
+    return mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* raw =
+      mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) return raw;
   const auto start = reinterpret_cast<uintptr_t>(raw);
   const uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
@@ -50,19 +52,22 @@ Result<Allocation> Allocation::create(uint64_t size, Backing backing, uint64_t l
   const uint64_t before = gAllocated.fetch_add(mapped);
   if (before + mapped > limit) {
     gAllocated.fetch_sub(mapped);
-    return outOfMemory("allocation of " + std::to_string(size) + " bytes does not fit: " +
-                       std::to_string(before) + " of " + std::to_string(limit) +
-                       " heap bytes are in use");
+    return outOfMemory("allocation of " + std::to_string(size) +
+                       " bytes does not fit: " + std::to_string(before) + " of " +
+                       std::to_string(limit) + " heap bytes are in use");
   }
 
   UniqueFd fd;
   if (backing == Backing::Memfd) {
     fd.reset(memfd_create("emvk-device-memory", MFD_CLOEXEC | MFD_ALLOW_SEALING));
     std::string failure;
-    if (!fd) failure = errnoText("memfd_create");
-    else if (ftruncate(fd.get(), static_cast<off_t>(mapped)) != 0) failure = errnoText("ftruncate");
+    if (!fd)
+      failure = errnoText("memfd_create");
+    else if (ftruncate(fd.get(), static_cast<off_t>(mapped)) != 0)
+      failure = errnoText("ftruncate");
     // Sealed so no holder of the fd, here or in a peer process, can shrink it under a mapping.
-    else if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) failure = errnoText("F_ADD_SEALS");
+    else if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
+      failure = errnoText("F_ADD_SEALS");
     if (!failure.empty()) {
       gAllocated.fetch_sub(mapped);
       return outOfMemory(failure);

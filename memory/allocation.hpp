@@ -26,10 +26,10 @@ class Allocation {
   ~Allocation();
 
   uint8_t* data() const { return data_; }
-  uint64_t size() const { return size_; }             // what the application asked for
+  uint64_t size() const { return size_; }              // what the application asked for
   uint64_t mappedSize() const { return mappedSize_; }  // whole pages
   Backing backing() const { return fd_ ? Backing::Memfd : Backing::Anonymous; }
-  int fd() const { return fd_.get(); }                 // -1 for anonymous memory
+  int fd() const { return fd_.get(); }  // -1 for anonymous memory
 
  private:
   Allocation(uint8_t* data, uint64_t size, uint64_t mappedSize, UniqueFd fd);

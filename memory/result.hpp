@@ -15,7 +15,8 @@ struct Error {
   std::string why;
 };
 
-template <class T> class Result {
+template <class T>
+class Result {
  public:
   Result(T value) : v_(std::move(value)) {}
   Result(Error error) : v_(std::move(error)) {}

@@ -1,7 +1,6 @@
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -25,7 +24,8 @@ VKAPI_ATTR VkBool32 VKAPI_CALL onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT 
   std::string text = data->pMessage ? data->pMessage : "";
   std::lock_guard lock(messages->mutex);
   if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) messages->errors.push_back(text);
-  if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) messages->warnings.push_back(text);
+  if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT)
+    messages->warnings.push_back(text);
   messages->all.push_back(text);
   const bool important = severity & (VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT |
                                      VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT);
@@ -212,7 +212,8 @@ void Device::run(const std::function<void(VkCommandBuffer)>& record, uint32_t qu
 
 int openFdCount() {
   int n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
   return n;
 }
 

@@ -49,7 +49,8 @@ class Instance {
   // test fails if a validation layer complained about it.
   bool expectInvalidUsage = false;
 
-  template <class Fn> Fn proc(const char* name) const {
+  template <class Fn>
+  Fn proc(const char* name) const {
     return reinterpret_cast<Fn>(vkGetInstanceProcAddr(handle, name));
   }
 
@@ -69,7 +70,10 @@ struct Buffer {
   VkDeviceMemory memory = VK_NULL_HANDLE;
   VkDeviceSize size = 0;
   void* data = nullptr;
-  template <class T> T* as() const { return static_cast<T*>(data); }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
 };
 
 class Device {
@@ -84,7 +88,8 @@ class Device {
   std::vector<VkQueue> queues;
   VkCommandPool pool = VK_NULL_HANDLE;  // on `family`, RESET_COMMAND_BUFFER allowed
 
-  template <class Fn> Fn proc(const char* name) const {
+  template <class Fn>
+  Fn proc(const char* name) const {
     return reinterpret_cast<Fn>(vkGetDeviceProcAddr(handle, name));
   }
 
@@ -92,7 +97,8 @@ class Device {
                       VkBufferUsageFlags usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                                  VK_BUFFER_USAGE_TRANSFER_DST_BIT);
   void destroy(Buffer& buffer);
-  VkCommandBuffer allocateCommandBuffer(VkCommandBufferLevel level = VK_COMMAND_BUFFER_LEVEL_PRIMARY);
+  VkCommandBuffer allocateCommandBuffer(
+      VkCommandBufferLevel level = VK_COMMAND_BUFFER_LEVEL_PRIMARY);
   // Records `record` into a fresh primary command buffer, submits it to `queue` and waits.
   void run(const std::function<void(VkCommandBuffer)>& record, uint32_t queue = 0);
   uint32_t hostVisibleMemoryType() const { return memoryType_; }

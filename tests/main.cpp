@@ -3,7 +3,6 @@
 // driver (so the same binary can be aimed at lavapipe to check a test itself).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 
 int main(int argc, char* argv[]) {

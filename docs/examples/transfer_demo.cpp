@@ -9,13 +9,13 @@
 #include <cstring>
 #include <vector>
 
-#define CHECK(call)                                                          \
-  do {                                                                       \
-    VkResult r_ = (call);                                                    \
-    if (r_ != VK_SUCCESS) {                                                  \
-      std::fprintf(stderr, "%s failed: VkResult %d\n", #call, (int)r_);      \
-      std::exit(1);                                                          \
-    }                                                                        \
+#define CHECK(call)                                                     \
+  do {                                                                  \
+    VkResult r_ = (call);                                               \
+    if (r_ != VK_SUCCESS) {                                             \
+      std::fprintf(stderr, "%s failed: VkResult %d\n", #call, (int)r_); \
+      std::exit(1);                                                     \
+    }                                                                   \
   } while (0)
 
 struct HostBuffer {
@@ -64,8 +64,8 @@ int main() {
   }
   VkPhysicalDeviceProperties props;
   vkGetPhysicalDeviceProperties(physical, &props);
-  std::printf("device: %s (Vulkan %u.%u)\n", props.deviceName, VK_API_VERSION_MAJOR(props.apiVersion),
-              VK_API_VERSION_MINOR(props.apiVersion));
+  std::printf("device: %s (Vulkan %u.%u)\n", props.deviceName,
+              VK_API_VERSION_MAJOR(props.apiVersion), VK_API_VERSION_MINOR(props.apiVersion));
 
   float priority = 1.0f;
   VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -141,12 +141,15 @@ int main() {
     const uint32_t expected = patched ? patch[i - 1024] : 0xA5A5A5A5u;
     if (b.words[i] != expected) ++wrong;
   }
-  std::printf("filled  %llu MiB with 0xA5A5A5A5 (vkCmdFillBuffer)\n", (unsigned long long)(size >> 20));
-  std::printf("copied  %llu MiB buffer A -> buffer B (vkCmdCopyBuffer)\n", (unsigned long long)(size >> 20));
+  std::printf("filled  %llu MiB with 0xA5A5A5A5 (vkCmdFillBuffer)\n",
+              (unsigned long long)(size >> 20));
+  std::printf("copied  %llu MiB buffer A -> buffer B (vkCmdCopyBuffer)\n",
+              (unsigned long long)(size >> 20));
   std::printf("updated 64 bytes at offset 4096 of B (vkCmdUpdateBuffer)\n");
   std::printf("device time %.2f ms (timestamp queries), %.1f GB/s for fill + copy\n", ms,
               (2.0 * size) / (ms * 1e6));
-  std::printf("checked %zu words on the host: %zu wrong -> %s\n", words, wrong, wrong ? "FAIL" : "OK");
+  std::printf("checked %zu words on the host: %zu wrong -> %s\n", words, wrong,
+              wrong ? "FAIL" : "OK");
 
   vkDestroyFence(device, fence, nullptr);
   vkDestroyCommandPool(device, pool, nullptr);

@@ -122,7 +122,8 @@ TEST_CASE("debug utils: queue and command buffer labels", "[debug-utils]") {
 
 TEST_CASE("debug utils: a failed allocation is explained to the messenger", "[debug-utils]") {
   test::Instance instance;
-  instance.expectInvalidUsage = true;  // a size beyond the heap (VUID-vkAllocateMemory-pAllocateInfo-01713)
+  instance.expectInvalidUsage =
+      true;  // a size beyond the heap (VUID-vkAllocateMemory-pAllocateInfo-01713)
   test::Device device(instance);
   {
     std::lock_guard lock(instance.messages.mutex);

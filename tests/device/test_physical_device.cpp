@@ -376,11 +376,10 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
 
   if (!probe::isEmvk(instance.physical)) return;
   // VK_KHR_map_memory2 is not offered: the installed headers (1.3.239) predate it.
-  const std::set<std::string> expected = {VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,
-                                          VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
-                                          VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
-                                          VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,
-                                          VK_EXT_MEMORY_BUDGET_EXTENSION_NAME};
+  const std::set<std::string> expected = {
+      VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME, VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
+      VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME, VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,
+      VK_EXT_MEMORY_BUDGET_EXTENSION_NAME};
   CHECK(names == expected);
 }
 

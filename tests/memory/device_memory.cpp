@@ -52,7 +52,6 @@ std::vector<uint8_t> pattern(size_t size, uint8_t seed) {
   return bytes;
 }
 
-
 }  // namespace
 
 TEST_CASE("memory: every memory type can be allocated and freed", "[memory]") {

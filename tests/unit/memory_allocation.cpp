@@ -12,7 +12,8 @@
 using emvk::memory::Allocation;
 using emvk::memory::Backing;
 
-TEST_CASE("unit memory: anonymous allocations are zeroed, writable and accounted", "[unit][memory]") {
+TEST_CASE("unit memory: anonymous allocations are zeroed, writable and accounted",
+          "[unit][memory]") {
   const uint64_t before = emvk::memory::bytesAllocated();
   {
     auto a = Allocation::create(3 << 20, Backing::Anonymous, 1ull << 40);
@@ -28,7 +29,8 @@ TEST_CASE("unit memory: anonymous allocations are zeroed, writable and accounted
   CHECK(emvk::memory::bytesAllocated() == before);
 }
 
-TEST_CASE("unit memory: memfd allocations are sealed against shrinking and growing", "[unit][memory]") {
+TEST_CASE("unit memory: memfd allocations are sealed against shrinking and growing",
+          "[unit][memory]") {
   auto a = Allocation::create(10000, Backing::Memfd, 1ull << 40);
   REQUIRE(a.ok());
   Allocation& alloc = a.value();
@@ -41,7 +43,7 @@ TEST_CASE("unit memory: memfd allocations are sealed against shrinking and growi
   struct stat st;
   REQUIRE(fstat(alloc.fd(), &st) == 0);
   CHECK(static_cast<uint64_t>(st.st_size) == alloc.mappedSize());
-  CHECK(ftruncate(alloc.fd(), 4096) != 0);   // shrink refused
+  CHECK(ftruncate(alloc.fd(), 4096) != 0);     // shrink refused
   CHECK(ftruncate(alloc.fd(), 1 << 20) != 0);  // grow refused
 
   // The mapping is shared: what the driver writes, another mapping of the fd sees.
@@ -51,7 +53,8 @@ TEST_CASE("unit memory: memfd allocations are sealed against shrinking and growi
   CHECK(std::memcmp(seen, "emvk", 4) == 0);
 }
 
-TEST_CASE("unit memory: sizes the heap cannot hold fail with a reason and leak nothing", "[unit][memory]") {
+TEST_CASE("unit memory: sizes the heap cannot hold fail with a reason and leak nothing",
+          "[unit][memory]") {
   const uint64_t before = emvk::memory::bytesAllocated();
   auto tooBig = Allocation::create(1ull << 62, Backing::Anonymous, 1ull << 34);
   REQUIRE_FALSE(tooBig.ok());
