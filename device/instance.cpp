@@ -53,15 +53,18 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateInstanceLayerProperties(uint32_t* p
 VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateInstance(const VkInstanceCreateInfo* pCreateInfo,
                                                    const VkAllocationCallbacks*,
                                                    VkInstance* pInstance) {
-  ExtensionSet extensions;
-  if (!parseEnabledExtensions(pCreateInfo->ppEnabledExtensionNames,
-                              pCreateInfo->enabledExtensionCount, supportedInstanceExtensions(),
-                              extensions)) {
-    EMVK_LOG(nullptr, Warn, LogObject{}, "vkCreateInstance: an enabled extension is not offered");
-    return VK_ERROR_EXTENSION_NOT_PRESENT;
-  }
+  // Built first so that messengers chained into pCreateInfo hear why creation fails.
   auto instance = std::make_unique<Instance>(*pCreateInfo);
-  instance->mutableExtensions() = extensions;
+  for (uint32_t i = 0; i < pCreateInfo->enabledExtensionCount; ++i) {
+    const char* name = pCreateInfo->ppEnabledExtensionNames[i];
+    ExtensionSet one;
+    if (!parseEnabledExtensions(&name, 1, supportedInstanceExtensions(), one)) {
+      EMVK_LOG(instance.get(), Error, LogObject{},
+               "vkCreateInstance: emvk does not offer the instance extension ", name);
+      return VK_ERROR_EXTENSION_NOT_PRESENT;
+    }
+    instance->mutableExtensions() |= one;
+  }
   instance->creationFinished();
   *pInstance = release<VkInstance>(std::move(instance));
   return VK_SUCCESS;
