@@ -81,6 +81,10 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateDevice(VkPhysicalDevice physicalDevice
     if (q.flags & VK_DEVICE_QUEUE_CREATE_PROTECTED_BIT) return VK_ERROR_FEATURE_NOT_PRESENT;
   }
   auto device = std::make_unique<Device>(*pd, *pCreateInfo, extensions);
+  EMVK_LOG(instance, Info, logObject(device.get()), "device created: Vulkan ",
+           VK_API_VERSION_MAJOR(device->apiVersion()), ".",
+           VK_API_VERSION_MINOR(device->apiVersion()), ", ", extensions.count(), " extensions, ",
+           device->workers().count(), " worker thread", device->workers().count() == 1 ? "" : "s");
   *pDevice = release<VkDevice>(std::move(device));
   return VK_SUCCESS;
 }

@@ -65,6 +65,10 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateInstance(const VkInstanceCreateInfo* p
     }
     instance->mutableExtensions() |= one;
   }
+  EMVK_LOG(instance.get(), Info, LogObject{}, "instance created: application API version ",
+           VK_API_VERSION_MAJOR(instance->apiVersion()), ".",
+           VK_API_VERSION_MINOR(instance->apiVersion()), ", ", instance->extensions().count(),
+           " extensions");
   instance->creationFinished();
   *pInstance = release<VkInstance>(std::move(instance));
   return VK_SUCCESS;
