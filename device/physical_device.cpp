@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "build_identity.h"  // generated: EMVK_BUILD_ID, EMVK_*_UUID
 #include "device/extensions.hpp"
 #include "device/instance.hpp"
 #include "icd/pnext.hpp"

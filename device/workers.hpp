@@ -13,7 +13,7 @@ class Workers {
   Workers();
   ~Workers();
   unsigned count() const { return count_; }
-  // Calls body(begin, end) over [0, n) in chunks of at least `grain`, on all workers.
+  // Calls body(begin, end) over [0, n) in pieces of at most `grain`, on all workers.
   void parallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& body);
 
  private:
