@@ -1,6 +1,7 @@
 // What a command buffer records: one small struct per command, executed later by the queue's
-// thread. Each command's run() sits next to its vkCmd* entry point (transfer_commands.cpp, ...). Recording copies everything it needs out of the
-// application's structures, so they may be freed as soon as vkCmd* returns.
+// thread. Each command's run() sits next to its vkCmd* entry point (transfer_commands.cpp, ...).
+// Recording copies everything it needs out of the application's structures, so they may be freed as
+// soon as vkCmd* returns.
 //
 // Pipeline barriers record nothing: a queue runs its commands strictly one after another, and a
 // command that splits its work over workers joins them before the next starts, so every memory

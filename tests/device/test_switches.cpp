@@ -10,7 +10,9 @@
 
 namespace {
 
-std::string demo() { return std::string(std::getenv("EMVK_BINARY_DIR")) + "/docs/examples/transfer_demo"; }
+std::string demo() {
+  return std::string(std::getenv("EMVK_BINARY_DIR")) + "/docs/examples/transfer_demo";
+}
 
 }  // namespace
 
