@@ -102,11 +102,8 @@ Instance::~Instance() {
 }
 
 Device::Device(Instance& instance, const DeviceOptions& options) : instance_(instance) {
-  uint32_t familyCount = 0;
-  vkGetPhysicalDeviceQueueFamilyProperties(instance.physical, &familyCount, nullptr);
-  std::vector<VkQueueFamilyProperties> families(familyCount);
-  vkGetPhysicalDeviceQueueFamilyProperties(instance.physical, &familyCount, families.data());
-  REQUIRE(familyCount >= 1);
+  const std::vector<VkQueueFamilyProperties> families = queueFamilies(instance.physical);
+  REQUIRE(families.size() >= 1);
   family = 0;
   REQUIRE(families[family].queueCount >= options.queueCount);
 
@@ -190,25 +187,84 @@ VkCommandBuffer Device::allocateCommandBuffer(VkCommandBufferLevel level) {
   return cb;
 }
 
-void Device::run(const std::function<void(VkCommandBuffer)>& record, uint32_t queue) {
+VkCommandBuffer Device::begin(VkCommandBufferUsageFlags flags) {
   VkCommandBuffer cb = allocateCommandBuffer();
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  VK_CHECK(vkBeginCommandBuffer(cb, &begin));
-  record(cb);
-  VK_CHECK(vkEndCommandBuffer(cb));
+  beginCommandBuffer(cb, flags);
+  return cb;
+}
 
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+VkFence Device::createFence(bool signaled) {
+  VkFenceCreateInfo info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  info.flags = signaled ? VK_FENCE_CREATE_SIGNALED_BIT : 0;
   VkFence fence;
-  VK_CHECK(vkCreateFence(handle, &fenceInfo, nullptr, &fence));
+  VK_CHECK(vkCreateFence(handle, &info, nullptr, &fence));
+  return fence;
+}
+
+VkFence Device::submit(const std::vector<VkCommandBuffer>& cbs, uint32_t queue) {
+  VkFence fence = createFence();
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  submit.commandBufferCount = 1;
-  submit.pCommandBuffers = &cb;
+  submit.commandBufferCount = static_cast<uint32_t>(cbs.size());
+  submit.pCommandBuffers = cbs.data();
   VK_CHECK(vkQueueSubmit(queues.at(queue), 1, &submit, fence));
+  return fence;
+}
+
+void Device::submitAndWait(const std::vector<VkCommandBuffer>& cbs, uint32_t queue) {
+  VkFence fence = submit(cbs, queue);
   VK_CHECK(vkWaitForFences(handle, 1, &fence, VK_TRUE, UINT64_MAX));
   vkDestroyFence(handle, fence, nullptr);
+}
+
+void Device::run(const std::function<void(VkCommandBuffer)>& record, uint32_t queue) {
+  VkCommandBuffer cb = begin();
+  record(cb);
+  VK_CHECK(vkEndCommandBuffer(cb));
+  submitAndWait({cb}, queue);
   vkFreeCommandBuffers(handle, pool, 1, &cb);
 }
+
+std::vector<VkQueueFamilyProperties> queueFamilies(VkPhysicalDevice physical) {
+  uint32_t count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, nullptr);
+  std::vector<VkQueueFamilyProperties> families(count);
+  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
+  return families;
+}
+
+void beginCommandBuffer(VkCommandBuffer cb, VkCommandBufferUsageFlags flags) {
+  VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  info.flags = flags;
+  VK_CHECK(vkBeginCommandBuffer(cb, &info));
+}
+
+void barrierToHost(VkCommandBuffer cb) {
+  VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                          VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                       &barrier, 0, nullptr, 0, nullptr);
+}
+
+Pattern::Pattern(uint64_t seed) : state_(seed) {
+  if (seed == 0) FAIL("test::Pattern needs a non-zero seed");
+}
+
+uint64_t Pattern::next() {
+  state_ ^= state_ >> 12;
+  state_ ^= state_ << 25;
+  state_ ^= state_ >> 27;
+  return state_ * 0x2545F4914F6CDD1Dull;
+}
+
+void Pattern::fill(void* data, size_t size) {
+  auto* bytes = static_cast<uint8_t*>(data);
+  for (size_t i = 0; i < size; i += 8) {
+    const uint64_t word = next();
+    std::memcpy(bytes + i, &word, size - i < 8 ? size - i : 8);
+  }
+}
+
+void fillPattern(void* data, size_t size, uint64_t seed) { Pattern(seed).fill(data, size); }
 
 int openFdCount() {
   int n = 0;

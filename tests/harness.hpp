@@ -4,6 +4,7 @@
 #include <vulkan/vulkan.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -99,6 +100,17 @@ class Device {
   void destroy(Buffer& buffer);
   VkCommandBuffer allocateCommandBuffer(
       VkCommandBufferLevel level = VK_COMMAND_BUFFER_LEVEL_PRIMARY);
+  // Allocates a primary command buffer from `pool` and begins recording it with `flags`.
+  VkCommandBuffer begin(
+      VkCommandBufferUsageFlags flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
+  // A new fence, unsignaled unless `signaled`; the caller destroys it.
+  VkFence createFence(bool signaled = false);
+  // Submits `cbs` as one batch to `queue` with a new fence and returns that fence: the caller waits
+  // for it and destroys it.
+  VkFence submit(const std::vector<VkCommandBuffer>& cbs, uint32_t queue = 0);
+  // Submits `cbs` as one batch to `queue` and waits (no timeout) for it to complete. The command
+  // buffers are left as they are, for the caller to resubmit or free.
+  void submitAndWait(const std::vector<VkCommandBuffer>& cbs, uint32_t queue = 0);
   // Records `record` into a fresh primary command buffer, submits it to `queue` and waits.
   void run(const std::function<void(VkCommandBuffer)>& record, uint32_t queue = 0);
   uint32_t hostVisibleMemoryType() const { return memoryType_; }
@@ -107,6 +119,33 @@ class Device {
   Instance& instance_;
   uint32_t memoryType_ = 0;
 };
+
+// The queue families of `physical`, in order.
+std::vector<VkQueueFamilyProperties> queueFamilies(VkPhysicalDevice physical);
+
+// Begins recording an allocated command buffer (primary, or secondary without inheritance).
+void beginCommandBuffer(VkCommandBuffer cb, VkCommandBufferUsageFlags flags = 0);
+
+// Makes transfer writes recorded before it available to host reads. Host reads after a fence wait
+// still need this: the fence's own memory dependency covers device access only.
+void barrierToHost(VkCommandBuffer cb);
+
+// xorshift64*: a byte pattern that differs in every byte, cheap enough to produce 256 MiB in a
+// fraction of a second, and a stream that can be regenerated chunk by chunk to check a result
+// without keeping a second copy. The seed must not be 0 (xorshift's zero state stays zero).
+class Pattern {
+ public:
+  explicit Pattern(uint64_t seed);
+  uint64_t next();
+  // `size` must be a multiple of 8 for the stream to continue seamlessly across calls.
+  void fill(void* data, size_t size);
+
+ private:
+  uint64_t state_;
+};
+
+// Fills `size` bytes at `data` with the Pattern stream of `seed`.
+void fillPattern(void* data, size_t size, uint64_t seed);
 
 // Number of open file descriptors of this process (for leak checks).
 int openFdCount();

@@ -22,13 +22,6 @@ bool layerInstalled(const char* name) {
   });
 }
 
-uint32_t queueCountOfFamily0(VkPhysicalDevice physical) {
-  uint32_t count = 1;
-  VkQueueFamilyProperties family;
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, &family);
-  return family.queueCount;
-}
-
 std::string joined(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) text += line + "\n";
@@ -44,19 +37,11 @@ std::vector<std::string> withoutLoaderNotices(const std::vector<std::string>& me
   return kept;
 }
 
-VkCommandBuffer begin(test::Device& device) {
-  VkCommandBuffer cb = device.allocateCommandBuffer();
-  VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  VK_CHECK(vkBeginCommandBuffer(cb, &info));
-  return cb;
-}
-
 // Buffers, fill/update/copy, barriers (1 and 2), an event, timestamps, a timeline semaphore
 // across two queues, vkQueueSubmit and vkQueueSubmit2KHR, fence and semaphore host waits.
 void runWorkload(test::Instance& instance) {
   // Two queues where the device has them (emvk: 4), so the semaphore crosses queues.
-  const uint32_t queueCount = std::min(2u, queueCountOfFamily0(instance.physical));
+  const uint32_t queueCount = std::min(2u, test::queueFamilies(instance.physical).at(0).queueCount);
   if (probe::isEmvk(instance.physical)) REQUIRE(queueCount == 2);
   VkPhysicalDeviceHostQueryResetFeatures hostQueryReset{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES};
@@ -112,12 +97,10 @@ void runWorkload(test::Instance& instance) {
   VkSemaphore semaphore;
   VK_CHECK(vkCreateSemaphore(dev, &semaphoreInfo, nullptr, &semaphore));
 
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(dev, &fenceInfo, nullptr, &fence));
+  VkFence fence = device.createFence();
 
   // Queue 0: fill, update and copy into dst, ordered by a barrier and an event; signals value 1.
-  VkCommandBuffer first = begin(device);
+  VkCommandBuffer first = device.begin();
   vkCmdWriteTimestamp(first, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries, 0);
   vkCmdFillBuffer(first, dst.buffer, 0, 4096, 0xdeadbeef);
   const uint32_t words[64] = {1, 2, 3, 4};
@@ -154,7 +137,7 @@ void runWorkload(test::Instance& instance) {
   VK_CHECK(vkQueueSubmit(device.queues[0], 1, &submitFirst, VK_NULL_HANDLE));
 
   // The other queue waits for value 1, copies dst into result for the host; signals value 2.
-  VkCommandBuffer second = begin(device);
+  VkCommandBuffer second = device.begin();
   vkCmdWriteTimestamp(second, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries, 2);
   VkBufferCopy whole{0, 0, kSize};
   vkCmdCopyBuffer(second, dst.buffer, result.buffer, 1, &whole);

@@ -121,10 +121,7 @@ TEST_CASE("memory: two buffers bound into one allocation with vkBindBufferMemory
   device.run([&](VkCommandBuffer cb) {
     VkBufferCopy region{0, at, sourceSize};
     vkCmdCopyBuffer(cb, source, destination, 1, &region);
-    VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                           VK_ACCESS_HOST_READ_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                         &toHost, 0, nullptr, 0, nullptr);
+    test::barrierToHost(cb);
   });
 
   // The copy landed at destinationOffset + at, byte for byte, and touched nothing else.

@@ -16,10 +16,7 @@ constexpr uint64_t kSecond = 1'000'000'000;
 // (VUID-vkCmdWriteTimestamp-timestampValidBits-00829), and the checks here compare raw values,
 // which needs all 64 bits (no wrap-around). emvk promises exactly that.
 bool hasFullTimestamps(VkPhysicalDevice physical) {
-  uint32_t count = 0;
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, nullptr);
-  std::vector<VkQueueFamilyProperties> families(count);
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
+  const std::vector<VkQueueFamilyProperties> families = test::queueFamilies(physical);
   VkPhysicalDeviceProperties properties;
   vkGetPhysicalDeviceProperties(physical, &properties);
   if (probe::isEmvk(physical)) {
@@ -188,10 +185,7 @@ TEST_CASE("query: vkCmdCopyQueryPoolResults writes values and availability into 
         cb, pool, 0, 2, results.buffer, offset, stride,
         VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
     // The query copy is a transfer write; the host reads it after the fence.
-    VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                           VK_ACCESS_HOST_READ_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                         &toHost, 0, nullptr, 0, nullptr);
+    test::barrierToHost(cb);
   });
 
   uint64_t fromHost[2] = {};

@@ -31,41 +31,12 @@ struct Event {
   Event& operator=(const Event&) = delete;
 };
 
-VkCommandBuffer beginOneTime(test::Device& device) {
-  VkCommandBuffer cb = device.allocateCommandBuffer();
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  VK_CHECK(vkBeginCommandBuffer(cb, &begin));
-  return cb;
-}
-
-VkFence submit(test::Device& device, VkCommandBuffer cb) {
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device.handle, &fenceInfo, nullptr, &fence));
-  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  submit.commandBufferCount = 1;
-  submit.pCommandBuffers = &cb;
-  VK_CHECK(vkQueueSubmit(device.queues[0], 1, &submit, fence));
-  return fence;
-}
-
+// Waits (with a timeout, so a submission stuck on an event fails rather than hangs) for the
+// fence of device.submit, then destroys it and frees the command buffer.
 void finish(test::Device& device, VkCommandBuffer cb, VkFence fence) {
   REQUIRE(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 5 * kSecond) == VK_SUCCESS);
   vkDestroyFence(device.handle, fence, nullptr);
   vkFreeCommandBuffers(device.handle, device.pool, 1, &cb);
-}
-
-void barrierToHost(VkCommandBuffer cb) {
-  VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                          VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                       &barrier, 0, nullptr, 0, nullptr);
-}
-
-void fillBytes(void* data, size_t size, uint8_t seed) {
-  auto* bytes = static_cast<uint8_t*>(data);
-  for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(seed + i * 29 + (i >> 10));
 }
 
 }  // namespace
@@ -101,22 +72,22 @@ TEST_CASE("sync: vkCmdWaitEvents holds a submission until the host sets the even
 
   // The wait's first scope is the host (VUID-vkCmdWaitEvents-srcStageMask-01158), and its memory
   // barrier makes host writes done before vkSetEvent visible to the copy.
-  VkCommandBuffer cb = beginOneTime(device);
+  VkCommandBuffer cb = device.begin();
   VkMemoryBarrier hostToCopy{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_HOST_WRITE_BIT,
                              VK_ACCESS_TRANSFER_READ_BIT};
   vkCmdWaitEvents(cb, 1, &event.handle, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
                   1, &hostToCopy, 0, nullptr, 0, nullptr);
   const VkBufferCopy region{0, 0, size};
   vkCmdCopyBuffer(cb, a.buffer, b.buffer, 1, &region);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  VkFence fence = submit(device, cb);
+  VkFence fence = device.submit({cb});
 
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(vkGetFenceStatus(device.handle, fence) == VK_NOT_READY);
 
   // A is written only now, after submission: the copy must still see it.
-  fillBytes(a.data, size, 9);
+  test::fillPattern(a.data, size, 9);
   VK_CHECK(vkSetEvent(device.handle, event.handle));
   finish(device, cb, fence);
   REQUIRE(std::memcmp(b.data, a.data, size) == 0);
@@ -132,14 +103,14 @@ TEST_CASE("sync: vkCmdSetEvent and vkCmdResetEvent on the device are seen by vkG
   auto a = device.createBuffer(size);
   auto b = device.createBuffer(size);
   auto c = device.createBuffer(size);
-  fillBytes(a.data, size, 1);
+  test::fillPattern(a.data, size, 1);
   std::memset(b.data, 0, size);
   std::memset(c.data, 0, size);
   Event event(device.handle);
 
   // Set after a copy, then wait on it in the same command buffer before a dependent copy: the
   // event is a split barrier between A->B and B->C.
-  VkCommandBuffer cb = beginOneTime(device);
+  VkCommandBuffer cb = device.begin();
   const VkBufferCopy region{0, 0, size};
   vkCmdCopyBuffer(cb, a.buffer, b.buffer, 1, &region);
   vkCmdSetEvent(cb, event.handle, VK_PIPELINE_STAGE_TRANSFER_BIT);
@@ -148,16 +119,16 @@ TEST_CASE("sync: vkCmdSetEvent and vkCmdResetEvent on the device are seen by vkG
   vkCmdWaitEvents(cb, 1, &event.handle, VK_PIPELINE_STAGE_TRANSFER_BIT,
                   VK_PIPELINE_STAGE_TRANSFER_BIT, 1, &copyToCopy, 0, nullptr, 0, nullptr);
   vkCmdCopyBuffer(cb, b.buffer, c.buffer, 1, &region);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  finish(device, cb, submit(device, cb));
+  finish(device, cb, device.submit({cb}));
   REQUIRE(vkGetEventStatus(device.handle, event.handle) == VK_EVENT_SET);
   REQUIRE(std::memcmp(c.data, a.data, size) == 0);
 
-  cb = beginOneTime(device);
+  cb = device.begin();
   vkCmdResetEvent(cb, event.handle, VK_PIPELINE_STAGE_TRANSFER_BIT);
   VK_CHECK(vkEndCommandBuffer(cb));
-  finish(device, cb, submit(device, cb));
+  finish(device, cb, device.submit({cb}));
   REQUIRE(vkGetEventStatus(device.handle, event.handle) == VK_EVENT_RESET);
 
   for (auto* buffer : {&a, &b, &c}) device.destroy(*buffer);
@@ -183,7 +154,7 @@ TEST_CASE("sync: synchronization2 event commands order copies through a VkDepend
   auto a = device.createBuffer(size);
   auto b = device.createBuffer(size);
   auto c = device.createBuffer(size);
-  fillBytes(a.data, size, 2);
+  test::fillPattern(a.data, size, 2);
   std::memset(b.data, 0, size);
   std::memset(c.data, 0, size);
   Event split(device.handle);
@@ -205,16 +176,16 @@ TEST_CASE("sync: synchronization2 event commands order copies through a VkDepend
   dependency.bufferMemoryBarrierCount = 1;
   dependency.pBufferMemoryBarriers = &onB;
 
-  VkCommandBuffer cb = beginOneTime(device);
+  VkCommandBuffer cb = device.begin();
   const VkBufferCopy region{0, 0, size};
   vkCmdCopyBuffer(cb, a.buffer, b.buffer, 1, &region);
   setEvent2(cb, split.handle, &dependency);
   waitEvents2(cb, 1, &split.handle, &dependency);
   vkCmdCopyBuffer(cb, b.buffer, c.buffer, 1, &region);
   resetEvent2(cb, resetByDevice.handle, VK_PIPELINE_STAGE_2_COPY_BIT_KHR);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  finish(device, cb, submit(device, cb));
+  finish(device, cb, device.submit({cb}));
 
   REQUIRE(std::memcmp(c.data, a.data, size) == 0);
   REQUIRE(vkGetEventStatus(device.handle, split.handle) == VK_EVENT_SET);
@@ -252,17 +223,17 @@ TEST_CASE("sync: vkCmdWaitEvents2KHR waits for an event the host sets later",
   dependency.memoryBarrierCount = 1;
   dependency.pMemoryBarriers = &hostToCopy;
 
-  VkCommandBuffer cb = beginOneTime(device);
+  VkCommandBuffer cb = device.begin();
   waitEvents2(cb, 1, &event.handle, &dependency);
   const VkBufferCopy region{0, 0, size};
   vkCmdCopyBuffer(cb, a.buffer, b.buffer, 1, &region);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  VkFence fence = submit(device, cb);
+  VkFence fence = device.submit({cb});
 
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(vkGetFenceStatus(device.handle, fence) == VK_NOT_READY);
-  fillBytes(a.data, size, 4);
+  test::fillPattern(a.data, size, 4);
   VK_CHECK(vkSetEvent(device.handle, event.handle));
   finish(device, cb, fence);
   REQUIRE(std::memcmp(b.data, a.data, size) == 0);

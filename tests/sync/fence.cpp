@@ -12,29 +12,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-VkFence createFence(VkDevice device, bool signaled) {
-  VkFenceCreateInfo info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  info.flags = signaled ? VK_FENCE_CREATE_SIGNALED_BIT : 0;
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device, &info, nullptr, &fence));
-  return fence;
-}
-
-uint32_t familyQueueCount(VkPhysicalDevice physical) {
-  uint32_t count = 0;
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, nullptr);
-  std::vector<VkQueueFamilyProperties> families(count);
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
-  return families.at(0).queueCount;
-}
-
 }  // namespace
 
 TEST_CASE("sync: a fence created signaled reads VK_SUCCESS then VK_NOT_READY after reset",
           "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
-  VkFence fence = createFence(device.handle, true);
+  VkFence fence = device.createFence(true);
   REQUIRE(vkGetFenceStatus(device.handle, fence) == VK_SUCCESS);
   VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 0));
 
@@ -50,7 +34,7 @@ TEST_CASE("sync: waiting on an unsignaled fence with timeout 0 returns VK_TIMEOU
           "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
-  VkFence fence = createFence(device.handle, false);
+  VkFence fence = device.createFence();
   const auto start = Clock::now();
   // A zero timeout only polls: the call returns at once (vkWaitForFences).
   REQUIRE(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 0) == VK_TIMEOUT);
@@ -62,7 +46,7 @@ TEST_CASE("sync: a 50 ms wait on a fence nobody signals times out after about 50
           "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
-  VkFence fence = createFence(device.handle, false);
+  VkFence fence = device.createFence();
   const auto start = Clock::now();
   REQUIRE(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, 50'000'000) == VK_TIMEOUT);
   const auto elapsed = Clock::now() - start;
@@ -77,7 +61,7 @@ TEST_CASE("sync: wait-all and wait-any differ when one of two fences is signaled
           "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
-  VkFence fences[] = {createFence(device.handle, false), createFence(device.handle, true)};
+  VkFence fences[] = {device.createFence(), device.createFence(true)};
 
   REQUIRE(vkWaitForFences(device.handle, 2, fences, VK_TRUE, 0) == VK_TIMEOUT);
   REQUIRE(vkWaitForFences(device.handle, 2, fences, VK_FALSE, 0) == VK_SUCCESS);
@@ -93,7 +77,7 @@ TEST_CASE("sync: wait-all and wait-any differ when one of two fences is signaled
 TEST_CASE("sync: a submission with no work still signals its fence", "[sync][fence]") {
   test::Instance instance;
   test::Device device(instance);
-  VkFence fence = createFence(device.handle, false);
+  VkFence fence = device.createFence();
   // With submitCount 0 the fence signals once all earlier work on the queue is done
   // (vkQueueSubmit).
   VK_CHECK(vkQueueSubmit(device.queues[0], 0, nullptr, fence));
@@ -112,7 +96,7 @@ TEST_CASE("sync: vkQueueWaitIdle and vkDeviceWaitIdle leave every earlier fence 
           "[sync][fence]") {
   test::Instance instance;
   test::DeviceOptions options;
-  options.queueCount = std::min(familyQueueCount(instance.physical), 4u);
+  options.queueCount = std::min(test::queueFamilies(instance.physical).at(0).queueCount, 4u);
   test::Device device(instance, options);
   constexpr uint32_t kSubmissions = 100;
   const VkDeviceSize size = 256 * 1024;
@@ -126,10 +110,7 @@ TEST_CASE("sync: vkQueueWaitIdle and vkDeviceWaitIdle leave every earlier fence 
   // previous one on its queue (write after write).
   std::vector<VkCommandBuffer> cbs(queueCount);
   for (uint32_t q = 0; q < queueCount; ++q) {
-    cbs[q] = device.allocateCommandBuffer();
-    VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-    begin.flags = VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
-    VK_CHECK(vkBeginCommandBuffer(cbs[q], &begin));
+    cbs[q] = device.begin(VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT);
     VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
                             VK_ACCESS_TRANSFER_WRITE_BIT};
     vkCmdPipelineBarrier(cbs[q], VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
@@ -146,7 +127,7 @@ TEST_CASE("sync: vkQueueWaitIdle and vkDeviceWaitIdle leave every earlier fence 
   };
 
   std::vector<VkFence> fences(kSubmissions);
-  for (auto& fence : fences) fence = createFence(device.handle, false);
+  for (auto& fence : fences) fence = device.createFence();
   auto allSignaled = [&] {
     return std::all_of(fences.begin(), fences.end(), [&](VkFence fence) {
       return vkGetFenceStatus(device.handle, fence) == VK_SUCCESS;

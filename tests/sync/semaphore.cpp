@@ -20,53 +20,22 @@ constexpr uint64_t kSecond = 1'000'000'000;
 // Multi-queue tests need two queues in family 0. emvk has four; lavapipe has one, so there the
 // test is skipped with a warning rather than weakened.
 bool hasTwoQueues(VkPhysicalDevice physical) {
-  uint32_t count = 0;
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, nullptr);
-  std::vector<VkQueueFamilyProperties> families(count);
-  vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
-  if (families.at(0).queueCount >= 2) return true;
+  if (test::queueFamilies(physical).at(0).queueCount >= 2) return true;
   REQUIRE_FALSE(probe::isEmvk(physical));
   WARN("skipped: queue family 0 has a single queue");
   return false;
-}
-
-// xorshift64*, a cheap pattern that differs in every byte.
-void fillRandom(void* destination, size_t size, uint64_t seed) {
-  auto* bytes = static_cast<uint8_t*>(destination);
-  for (size_t i = 0; i < size; i += 8) {
-    seed ^= seed >> 12;
-    seed ^= seed << 25;
-    seed ^= seed >> 27;
-    const uint64_t word = seed * 0x2545F4914F6CDD1Dull;
-    std::memcpy(bytes + i, &word, size - i < 8 ? size - i : 8);
-  }
 }
 
 // Records a one-time copy; with `toHost` it ends with a barrier that makes the copy visible to
 // host reads after the submission completes.
 VkCommandBuffer recordCopy(test::Device& device, const test::Buffer& from, const test::Buffer& to,
                            VkDeviceSize offset, VkDeviceSize size, bool toHost) {
-  VkCommandBuffer cb = device.allocateCommandBuffer();
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  VK_CHECK(vkBeginCommandBuffer(cb, &begin));
+  VkCommandBuffer cb = device.begin();
   const VkBufferCopy region{offset, offset, size};
   vkCmdCopyBuffer(cb, from.buffer, to.buffer, 1, &region);
-  if (toHost) {
-    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                            VK_ACCESS_HOST_READ_BIT};
-    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                         &barrier, 0, nullptr, 0, nullptr);
-  }
+  if (toHost) test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
   return cb;
-}
-
-VkFence createFence(VkDevice device) {
-  VkFenceCreateInfo info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device, &info, nullptr, &fence));
-  return fence;
 }
 
 // A device with VK_KHR_timeline_semaphore and its feature enabled; both are required before any
@@ -181,12 +150,12 @@ TEST_CASE("sync: a binary semaphore orders a copy on queue 1 after a copy on que
   VkSemaphoreCreateInfo semaphoreInfo{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
   VkSemaphore semaphore;
   VK_CHECK(vkCreateSemaphore(device.handle, &semaphoreInfo, nullptr, &semaphore));
-  VkFence fence = createFence(device.handle);
+  VkFence fence = device.createFence();
 
   // Repeat with fresh data: a missing wait would let queue 1 copy a stale or half-written B.
   for (uint64_t round = 1; round <= 10; ++round) {
     INFO("round " << round);
-    fillRandom(a.data, size, round);
+    test::fillPattern(a.data, size, round);
     std::memset(b.data, 0, size);
     std::memset(c.data, 0, size);
     VkCommandBuffer produce = recordCopy(device, a, b, 0, size, false);
@@ -295,12 +264,12 @@ TEST_CASE("sync: a submission waiting for timeline value 5 runs only after the h
   const VkDeviceSize size = 1024 * 1024;
   auto a = device.createBuffer(size);
   auto b = device.createBuffer(size);
-  fillRandom(a.data, size, 5);
+  test::fillPattern(a.data, size, 5);
   std::memset(b.data, 0, size);
   const std::vector<uint8_t> zeros(size, 0);
 
   Timeline timeline(timelineDevice, 0);
-  VkFence fence = createFence(device.handle);
+  VkFence fence = device.createFence();
   VkCommandBuffer cb = recordCopy(device, a, b, 0, size, true);
   // Wait-before-signal: nothing has signalled 5 yet, and nothing on the device ever will.
   submitOnTimeline(device.queues[0], cb, timeline, 5, 6, fence);
@@ -334,7 +303,7 @@ TEST_CASE("sync: copies racing on two queues are ordered by a timeline semaphore
   auto a = device.createBuffer(size);
   auto b = device.createBuffer(size);
   auto c = device.createBuffer(size);
-  fillRandom(a.data, size, 0xC0FFEE);
+  test::fillPattern(a.data, size, 0xC0FFEE);
   std::memset(b.data, 0, size);
   std::memset(c.data, 0, size);
 

@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
-#include <vector>
 
 #include "harness.hpp"
 #include "tools/probe.hpp"
@@ -15,19 +14,13 @@ namespace {
 void fullLifetime() {
   test::Instance instance;
   // Every queue of the family, so per-queue threads are created and must all be joined.
-  uint32_t familyCount = 0;
-  vkGetPhysicalDeviceQueueFamilyProperties(instance.physical, &familyCount, nullptr);
-  std::vector<VkQueueFamilyProperties> families(familyCount);
-  vkGetPhysicalDeviceQueueFamilyProperties(instance.physical, &familyCount, families.data());
   test::DeviceOptions options;
-  options.queueCount = families.at(0).queueCount;
+  options.queueCount = test::queueFamilies(instance.physical).at(0).queueCount;
   test::Device device(instance, options);
   auto source = device.createBuffer(1 << 20);
   auto destination = device.createBuffer(1 << 20);
 
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device.handle, &fenceInfo, nullptr, &fence));
+  VkFence fence = device.createFence();
   VkSemaphoreCreateInfo semaphoreInfo{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
   VkSemaphore semaphore;
   VK_CHECK(vkCreateSemaphore(device.handle, &semaphoreInfo, nullptr, &semaphore));
@@ -41,15 +34,14 @@ void fullLifetime() {
   VK_CHECK(vkCreateQueryPool(device.handle, &queryInfo, nullptr, &queries));
 
   VkCommandBuffer cbs[2] = {device.allocateCommandBuffer(), device.allocateCommandBuffer()};
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  VK_CHECK(vkBeginCommandBuffer(cbs[0], &begin));
+  test::beginCommandBuffer(cbs[0]);
   vkCmdResetQueryPool(cbs[0], queries, 0, 2);
   vkCmdWriteTimestamp(cbs[0], VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries, 0);
   const VkBufferCopy region{0, 0, 1 << 20};
   vkCmdCopyBuffer(cbs[0], source.buffer, destination.buffer, 1, &region);
   vkCmdSetEvent(cbs[0], event, VK_PIPELINE_STAGE_TRANSFER_BIT);
   VK_CHECK(vkEndCommandBuffer(cbs[0]));
-  VK_CHECK(vkBeginCommandBuffer(cbs[1], &begin));
+  test::beginCommandBuffer(cbs[1]);
   vkCmdWriteTimestamp(cbs[1], VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries, 1);
   VK_CHECK(vkEndCommandBuffer(cbs[1]));
 

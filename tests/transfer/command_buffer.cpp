@@ -8,13 +8,6 @@
 
 namespace {
 
-void barrierToHost(VkCommandBuffer cb) {
-  VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                          VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                       &barrier, 0, nullptr, 0, nullptr);
-}
-
 // Orders every earlier transfer (this submission or an earlier one on the queue) before every
 // later one, for read-after-write and write-after-write hazards alike.
 void barrierBetweenTransfers(VkCommandBuffer cb) {
@@ -22,24 +15,6 @@ void barrierBetweenTransfers(VkCommandBuffer cb) {
                           VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
   vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1,
                        &barrier, 0, nullptr, 0, nullptr);
-}
-
-void begin(VkCommandBuffer cb, VkCommandBufferUsageFlags flags = 0) {
-  VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  info.flags = flags;
-  VK_CHECK(vkBeginCommandBuffer(cb, &info));
-}
-
-void submitAndWait(test::Device& device, const std::vector<VkCommandBuffer>& cbs) {
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device.handle, &fenceInfo, nullptr, &fence));
-  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  submit.commandBufferCount = static_cast<uint32_t>(cbs.size());
-  submit.pCommandBuffers = cbs.data();
-  VK_CHECK(vkQueueSubmit(device.queues[0], 1, &submit, fence));
-  VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, UINT64_MAX));
-  vkDestroyFence(device.handle, fence, nullptr);
 }
 
 VkCommandPool createPool(test::Device& device, VkCommandPoolCreateFlags flags) {
@@ -103,7 +78,7 @@ TEST_CASE("transfer: secondary command buffers run inside a primary via vkCmdExe
     barrierBetweenTransfers(cb);
     VkCommandBuffer secondaries[] = {copyHalf, fillHalf};
     vkCmdExecuteCommands(cb, 2, secondaries);
-    barrierToHost(cb);
+    test::barrierToHost(cb);
   });
   REQUIRE(std::memcmp(b.data, a.data, half) == 0);
   REQUIRE(wordsEqual(b, half / 4, half / 4, 0x77777777));
@@ -112,7 +87,7 @@ TEST_CASE("transfer: secondary command buffers run inside a primary via vkCmdExe
   std::memset(b.data, 0, size);
   device.run([&](VkCommandBuffer cb) {
     vkCmdExecuteCommands(cb, 1, &copyHalf);
-    barrierToHost(cb);
+    test::barrierToHost(cb);
   });
   REQUIRE(std::memcmp(b.data, a.data, half) == 0);
   REQUIRE(wordsEqual(b, half / 4, half / 4, 0));
@@ -136,14 +111,14 @@ TEST_CASE("transfer: a command buffer submitted twice without ONE_TIME_SUBMIT do
   // Each run shifts A up by one word (A[i] = A[i-1], A[0] kept) through B, so after k runs
   // A[i] = original A[max(0, i-k)]: the count of runs is readable from the data.
   VkCommandBuffer shift = device.allocateCommandBuffer();
-  begin(shift);
+  test::beginCommandBuffer(shift);
   barrierBetweenTransfers(shift);  // orders this run after the previous submission's copies
   const VkBufferCopy up{0, 4, size - 4};
   vkCmdCopyBuffer(shift, a.buffer, b.buffer, 1, &up);
   barrierBetweenTransfers(shift);
   const VkBufferCopy back{4, 4, size - 4};
   vkCmdCopyBuffer(shift, b.buffer, a.buffer, 1, &back);
-  barrierToHost(shift);
+  test::barrierToHost(shift);
   VK_CHECK(vkEndCommandBuffer(shift));
 
   auto expectRuns = [&](uint32_t runs) {
@@ -157,11 +132,11 @@ TEST_CASE("transfer: a command buffer submitted twice without ONE_TIME_SUBMIT do
   };
   // Waiting in between matters: resubmitting while still pending would need SIMULTANEOUS_USE
   // (VUID-vkQueueSubmit-pCommandBuffers-00071).
-  submitAndWait(device, {shift});
+  device.submitAndWait({shift});
   expectRuns(1);
-  submitAndWait(device, {shift});
+  device.submitAndWait({shift});
   expectRuns(2);
-  submitAndWait(device, {shift});
+  device.submitAndWait({shift});
   expectRuns(3);
 
   vkFreeCommandBuffers(device.handle, device.pool, 1, &shift);
@@ -178,32 +153,32 @@ TEST_CASE("transfer: vkResetCommandBuffer drops recorded commands so the buffer 
   std::memset(buffer.data, 0, buffer.size);
 
   VkCommandBuffer cb = device.allocateCommandBuffer();
-  begin(cb);
+  test::beginCommandBuffer(cb);
   vkCmdFillBuffer(cb, buffer.buffer, 0, kWords * 4, 1);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  submitAndWait(device, {cb});
+  device.submitAndWait({cb});
   REQUIRE(wordsEqual(buffer, 0, kWords, 1));
 
   // After the reset only the newly recorded fill of Y may run; X stays as the host left it.
   std::memset(buffer.data, 0, buffer.size);
   VK_CHECK(vkResetCommandBuffer(cb, VK_COMMAND_BUFFER_RESET_RELEASE_RESOURCES_BIT));
-  begin(cb);
+  test::beginCommandBuffer(cb);
   vkCmdFillBuffer(cb, buffer.buffer, kWords * 4, kWords * 4, 2);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  submitAndWait(device, {cb});
+  device.submitAndWait({cb});
   REQUIRE(wordsEqual(buffer, 0, kWords, 0));
   REQUIRE(wordsEqual(buffer, kWords, kWords, 2));
 
   // The harness pool allows per-buffer reset, so vkBeginCommandBuffer resets implicitly
   // (VUID-vkBeginCommandBuffer-commandBuffer-00050 only forbids this for other pools).
   std::memset(buffer.data, 0, buffer.size);
-  begin(cb, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
+  test::beginCommandBuffer(cb, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
   vkCmdFillBuffer(cb, buffer.buffer, 0, kWords * 4, 3);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
-  submitAndWait(device, {cb});
+  device.submitAndWait({cb});
   REQUIRE(wordsEqual(buffer, 0, kWords, 3));
   REQUIRE(wordsEqual(buffer, kWords, kWords, 0));
 
@@ -224,12 +199,12 @@ TEST_CASE(
   VkCommandPool pool = createPool(device, 0);
   auto cbs = allocate(device, pool, 2);
   for (uint32_t i = 0; i < 2; ++i) {
-    begin(cbs[i]);
+    test::beginCommandBuffer(cbs[i]);
     vkCmdFillBuffer(cbs[i], buffer.buffer, i * kWords * 4, kWords * 4, 10 + i);
-    barrierToHost(cbs[i]);
+    test::barrierToHost(cbs[i]);
     VK_CHECK(vkEndCommandBuffer(cbs[i]));
   }
-  submitAndWait(device, cbs);
+  device.submitAndWait(cbs);
   REQUIRE(wordsEqual(buffer, 0, kWords, 10));
   REQUIRE(wordsEqual(buffer, kWords, kWords, 11));
 
@@ -237,12 +212,12 @@ TEST_CASE(
   std::memset(buffer.data, 0, buffer.size);
   VK_CHECK(vkResetCommandPool(device.handle, pool, VK_COMMAND_POOL_RESET_RELEASE_RESOURCES_BIT));
   for (uint32_t i = 0; i < 2; ++i) {
-    begin(cbs[i]);
+    test::beginCommandBuffer(cbs[i]);
     vkCmdFillBuffer(cbs[i], buffer.buffer, (1 - i) * kWords * 4, kWords * 4, 20 + i);
-    barrierToHost(cbs[i]);
+    test::barrierToHost(cbs[i]);
     VK_CHECK(vkEndCommandBuffer(cbs[i]));
   }
-  submitAndWait(device, cbs);
+  device.submitAndWait(cbs);
   REQUIRE(wordsEqual(buffer, 0, kWords, 21));
   REQUIRE(wordsEqual(buffer, kWords, kWords, 20));
 
@@ -261,12 +236,12 @@ TEST_CASE("transfer: after vkFreeCommandBuffers and vkTrimCommandPool the pool s
   auto fillEachWord = [&](const std::vector<VkCommandBuffer>& cbs, uint32_t base) {
     std::memset(buffer.data, 0, buffer.size);
     for (uint32_t i = 0; i < cbs.size(); ++i) {
-      begin(cbs[i], VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
+      test::beginCommandBuffer(cbs[i], VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
       vkCmdFillBuffer(cbs[i], buffer.buffer, i * 4, 4, base + i);
-      barrierToHost(cbs[i]);
+      test::barrierToHost(cbs[i]);
       VK_CHECK(vkEndCommandBuffer(cbs[i]));
     }
-    submitAndWait(device, cbs);
+    device.submitAndWait(cbs);
     for (uint32_t i = 0; i < cbs.size(); ++i) REQUIRE(buffer.as<uint32_t>()[i] == base + i);
   };
 

@@ -11,47 +11,6 @@ namespace {
 
 constexpr VkDeviceSize kMiB = 1024 * 1024;
 
-// xorshift64*: cheap enough to produce 256 MiB in a fraction of a second, and a stream that can be
-// regenerated chunk by chunk to check a result without a second 256 MiB copy.
-struct Prng {
-  uint64_t state;
-  uint64_t next() {
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 0x2545F4914F6CDD1Dull;
-  }
-  // `size` must be a multiple of 8 for the stream to continue seamlessly across calls.
-  void fill(void* destination, size_t size) {
-    auto* bytes = static_cast<uint8_t*>(destination);
-    for (size_t i = 0; i < size; i += 8) {
-      const uint64_t word = next();
-      std::memcpy(bytes + i, &word, size - i < 8 ? size - i : 8);
-    }
-  }
-};
-
-// Host reads after a fence wait still need the device's writes made available to the host: the
-// fence's own memory dependency covers device access only.
-void barrierToHost(VkCommandBuffer cb) {
-  VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                          VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                       &barrier, 0, nullptr, 0, nullptr);
-}
-
-void submitAndWait(test::Device& device, VkCommandBuffer cb) {
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device.handle, &fenceInfo, nullptr, &fence));
-  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  submit.commandBufferCount = 1;
-  submit.pCommandBuffers = &cb;
-  VK_CHECK(vkQueueSubmit(device.queues[0], 1, &submit, fence));
-  VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, UINT64_MAX));
-  vkDestroyFence(device.handle, fence, nullptr);
-}
-
 }  // namespace
 
 TEST_CASE("transfer: vkCmdCopyBuffer copies several regions aligned or not", "[transfer]") {
@@ -60,7 +19,7 @@ TEST_CASE("transfer: vkCmdCopyBuffer copies several regions aligned or not", "[t
   const VkDeviceSize size = 64 * 1024;
   auto source = device.createBuffer(size);
   auto destination = device.createBuffer(size);
-  Prng{42}.fill(source.data, size);
+  test::fillPattern(source.data, size, 42);
   std::memset(destination.data, 0xEE, size);
 
   // Copy regions have no alignment rules; only their destinations must not overlap
@@ -75,7 +34,7 @@ TEST_CASE("transfer: vkCmdCopyBuffer copies several regions aligned or not", "[t
   device.run([&](VkCommandBuffer cb) {
     vkCmdCopyBuffer(cb, source.buffer, destination.buffer, static_cast<uint32_t>(regions.size()),
                     regions.data());
-    barrierToHost(cb);
+    test::barrierToHost(cb);
   });
 
   std::vector<uint8_t> expected(size, 0xEE);
@@ -100,7 +59,7 @@ TEST_CASE("transfer: vkCmdFillBuffer fills a range and VK_WHOLE_SIZE rounds down
   device.run([&](VkCommandBuffer cb) {
     vkCmdFillBuffer(cb, buffer.buffer, 256, 1024, 0xDEADBEEF);
     vkCmdFillBuffer(cb, buffer.buffer, 2048, VK_WHOLE_SIZE, 0x01020304);
-    barrierToHost(cb);
+    test::barrierToHost(cb);
   });
 
   // With VK_WHOLE_SIZE the fill covers the largest multiple of 4 that fits: 2451 -> 2448 bytes.
@@ -125,24 +84,22 @@ TEST_CASE("transfer: vkCmdUpdateBuffer writes up to 65536 bytes captured at reco
   std::memset(buffer.data, 0xEE, size);
 
   std::vector<uint8_t> big(65536);
-  Prng{7}.fill(big.data(), big.size());
+  test::fillPattern(big.data(), big.size(), 7);
   const std::vector<uint8_t> recorded = big;
   const uint32_t word = 0xCAFEF00D;
 
-  VkCommandBuffer cb = device.allocateCommandBuffer();
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  VK_CHECK(vkBeginCommandBuffer(cb, &begin));
+  VkCommandBuffer cb = device.begin(/*flags=*/0);
   // dataSize is at most 65536 and, like dstOffset, a multiple of 4
   // (VUID-vkCmdUpdateBuffer-dataSize-00037, -dataSize-00038, -dstOffset-00036).
   vkCmdUpdateBuffer(cb, buffer.buffer, 4, big.size(), big.data());
   vkCmdUpdateBuffer(cb, buffer.buffer, 0, 4, &word);
-  barrierToHost(cb);
+  test::barrierToHost(cb);
   VK_CHECK(vkEndCommandBuffer(cb));
 
   // The data is copied into the command buffer when the command is recorded, so changing the
   // application's array afterwards must not change what the device writes.
   std::memset(big.data(), 0, big.size());
-  submitAndWait(device, cb);
+  device.submitAndWait({cb});
 
   const auto* bytes = buffer.as<uint8_t>();
   uint32_t first;
@@ -160,16 +117,16 @@ TEST_CASE("transfer: a 256 MiB copy arrives byte for byte", "[transfer][large]")
   const VkDeviceSize size = 256 * kMiB;
   auto source = device.createBuffer(size);
   auto destination = device.createBuffer(size);
-  Prng{0x1234567}.fill(source.data, size);
+  test::fillPattern(source.data, size, 0x1234567);
 
   device.run([&](VkCommandBuffer cb) {
     VkBufferCopy region{0, 0, size};
     vkCmdCopyBuffer(cb, source.buffer, destination.buffer, 1, &region);
-    barrierToHost(cb);
+    test::barrierToHost(cb);
   });
 
   // Regenerate the expected stream a MiB at a time rather than trusting the source buffer.
-  Prng expected{0x1234567};
+  test::Pattern expected(0x1234567);
   std::vector<uint8_t> chunk(kMiB);
   const auto* bytes = destination.as<uint8_t>();
   for (VkDeviceSize offset = 0; offset < size; offset += kMiB) {
@@ -191,7 +148,7 @@ TEST_CASE("transfer: a 256 MiB fill writes every word", "[transfer][large]") {
 
   device.run([&](VkCommandBuffer cb) {
     vkCmdFillBuffer(cb, buffer.buffer, 4, VK_WHOLE_SIZE, value);
-    barrierToHost(cb);
+    test::barrierToHost(cb);
   });
 
   const auto* bytes = buffer.as<uint8_t>();
@@ -217,7 +174,7 @@ TEST_CASE("transfer: a pipeline barrier orders copy A->B before copy B->C", "[tr
   // Once with a global memory barrier, once with a buffer memory barrier on B.
   for (bool bufferBarrier : {false, true}) {
     INFO((bufferBarrier ? "buffer memory barrier" : "global memory barrier"));
-    Prng{bufferBarrier ? 2u : 1u}.fill(a.data, size);
+    test::fillPattern(a.data, size, bufferBarrier ? 2u : 1u);
     std::memset(b.data, 0, size);
     std::memset(c.data, 0, size);
     device.run([&](VkCommandBuffer cb) {
@@ -236,7 +193,7 @@ TEST_CASE("transfer: a pipeline barrier orders copy A->B before copy B->C", "[tr
       vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
                            bufferBarrier ? 0 : 1, &global, bufferBarrier ? 1 : 0, &onB, 0, nullptr);
       vkCmdCopyBuffer(cb, b.buffer, c.buffer, 1, &region);
-      barrierToHost(cb);
+      test::barrierToHost(cb);
     });
     REQUIRE(std::memcmp(c.data, a.data, size) == 0);
   }
@@ -265,13 +222,11 @@ TEST_CASE("transfer: vkCmdPipelineBarrier2KHR and vkQueueSubmit2KHR order depend
   auto b = device.createBuffer(size);
   auto c = device.createBuffer(size);
   auto d = device.createBuffer(size);
-  Prng{99}.fill(a.data, size);
+  test::fillPattern(a.data, size, 99);
   const VkBufferCopy region{0, 0, size};
 
   // First command buffer: A->B, barrier2 on B, B->C.
-  VkCommandBuffer first = device.allocateCommandBuffer();
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  VK_CHECK(vkBeginCommandBuffer(first, &begin));
+  VkCommandBuffer first = device.begin(/*flags=*/0);
   vkCmdCopyBuffer(first, a.buffer, b.buffer, 1, &region);
   VkBufferMemoryBarrier2KHR onB{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2_KHR};
   onB.srcStageMask = VK_PIPELINE_STAGE_2_COPY_BIT_KHR;
@@ -290,8 +245,7 @@ TEST_CASE("transfer: vkCmdPipelineBarrier2KHR and vkQueueSubmit2KHR order depend
   VK_CHECK(vkEndCommandBuffer(first));
 
   // Second command buffer, in a later batch: C->D, then a global barrier2 to the host.
-  VkCommandBuffer second = device.allocateCommandBuffer();
-  VK_CHECK(vkBeginCommandBuffer(second, &begin));
+  VkCommandBuffer second = device.begin(/*flags=*/0);
   vkCmdCopyBuffer(second, c.buffer, d.buffer, 1, &region);
   VkMemoryBarrier2KHR toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER_2_KHR};
   toHost.srcStageMask = VK_PIPELINE_STAGE_2_COPY_BIT_KHR;
@@ -326,9 +280,7 @@ TEST_CASE("transfer: vkCmdPipelineBarrier2KHR and vkQueueSubmit2KHR order depend
   submits[1].commandBufferInfoCount = 1;
   submits[1].pCommandBufferInfos = &commands[1];
 
-  VkFenceCreateInfo fenceInfo{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence;
-  VK_CHECK(vkCreateFence(device.handle, &fenceInfo, nullptr, &fence));
+  VkFence fence = device.createFence();
   VK_CHECK(submit2(device.queues[0], 2, submits, fence));
   VK_CHECK(vkWaitForFences(device.handle, 1, &fence, VK_TRUE, UINT64_MAX));
 
