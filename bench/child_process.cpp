@@ -67,6 +67,8 @@ void parseLine(const std::string& line, DriverRun& run) {
     run.api = rest;
   } else if (kind == "error") {
     run.errors.push_back(rest);
+  } else if (kind == "skipped") {
+    run.skipped.push_back(rest);
   } else if (kind == "metric") {
     std::istringstream in(rest);
     std::string name;
@@ -138,6 +140,8 @@ DriverRun runDriverInChild(const std::string& label, const std::string& manifest
                                    std::to_string(options.iterations),
                                    "--copy-reps",
                                    std::to_string(options.copyRepetitions),
+                                   "--export-reps",
+                                   std::to_string(options.exportRepetitions),
                                    "--result-fd",
                                    std::to_string(kChildResultFd)};
   std::vector<std::string> env = childEnvironment(run.manifest);

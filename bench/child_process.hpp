@@ -18,6 +18,7 @@ struct DriverRun {
   std::string api;       // its apiVersion
   std::map<std::string, double> metrics;
   std::vector<std::string> errors;
+  std::vector<std::string> skipped;  // "<workload>: <why>", for what the driver lacks; not errors
 
   bool has(const std::string& metric) const { return metrics.count(metric) != 0; }
 };

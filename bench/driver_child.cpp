@@ -25,6 +25,15 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kFenceTimeoutNs = 30'000'000'000;
 constexpr VkDeviceSize kFillBytes = 4096;
 constexpr std::uint32_t kFillPattern = 0x454d564b;  // "EMVK"
+constexpr int kExportWarmUps = 5;
+constexpr VkExternalMemoryHandleTypeFlagBits kOpaqueFd =
+    VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+
+// A workload the driver cannot run because it lacks something optional (an extension): reported
+// as skipped with the reason, not as an error.
+struct Unsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 class ResultWriter {
  public:
@@ -93,12 +102,19 @@ void check(VkResult result, const char* call) {
   throw std::runtime_error(why);
 }
 
+bool offers(const std::vector<VkExtensionProperties>& extensions, const char* name) {
+  return std::any_of(extensions.begin(), extensions.end(), [&](const VkExtensionProperties& e) {
+    return std::strcmp(e.extensionName, name) == 0;
+  });
+}
+
 std::string versionString(std::uint32_t v) {
   return std::to_string(VK_API_VERSION_MAJOR(v)) + "." + std::to_string(VK_API_VERSION_MINOR(v)) +
          "." + std::to_string(VK_API_VERSION_PATCH(v));
 }
 
-// The instance, the first physical device the loader offers, one queue and a reusable fence.
+// The instance, the first physical device the loader offers, one queue and a reusable fence; and,
+// where the driver has them, the extensions for exporting and importing memory as an opaque fd.
 class Context {
  public:
   Context() {
@@ -118,9 +134,30 @@ class Context {
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
+  VkInstance instance() const { return instance_; }
+  VkPhysicalDevice physicalDevice() const { return physical_; }
   VkDevice device() const { return device_; }
   const VkPhysicalDeviceProperties& properties() const { return properties_; }
   const VkPhysicalDeviceMemoryProperties& memory() const { return memory_; }
+  std::uint32_t instanceApiVersion() const { return instanceApi_; }
+  // Empty when VK_KHR_external_memory_fd is enabled; otherwise what the driver lacks.
+  const std::string& externalMemoryFdMissing() const { return externalMemoryFdMissing_; }
+
+  // vkGetPhysicalDeviceExternalBufferProperties: core in 1.1, else from the 1.0 extension.
+  PFN_vkGetPhysicalDeviceExternalBufferProperties externalBufferPropertiesQuery() const {
+    const char* name = instanceExternalCapabilities_
+                           ? "vkGetPhysicalDeviceExternalBufferPropertiesKHR"
+                           : "vkGetPhysicalDeviceExternalBufferProperties";
+    return reinterpret_cast<PFN_vkGetPhysicalDeviceExternalBufferProperties>(
+        vkGetInstanceProcAddr(instance_, name));
+  }
+
+  template <typename Pfn>
+  Pfn loadDeviceFunction(const char* name) const {
+    auto fn = reinterpret_cast<Pfn>(vkGetDeviceProcAddr(device_, name));
+    if (!fn) throw std::runtime_error(std::string("vkGetDeviceProcAddr returned NULL for ") + name);
+    return fn;
+  }
 
   VkCommandBuffer allocateCommandBuffer() const {
     VkCommandBufferAllocateInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
@@ -140,13 +177,51 @@ class Context {
   }
 
  private:
+  // Vulkan 1.1 where the loader allows it (external memory queries are core there), else 1.0; the
+  // other workloads need nothing newer than 1.0, so any ICD still runs them.
+  static std::uint32_t wantedInstanceVersion() {
+    auto enumerateVersion = reinterpret_cast<PFN_vkEnumerateInstanceVersion>(
+        vkGetInstanceProcAddr(VK_NULL_HANDLE, "vkEnumerateInstanceVersion"));
+    std::uint32_t version = VK_API_VERSION_1_0;  // a 1.0 loader has no vkEnumerateInstanceVersion
+    if (enumerateVersion && enumerateVersion(&version) != VK_SUCCESS) version = VK_API_VERSION_1_0;
+    return version >= VK_API_VERSION_1_1 ? VK_API_VERSION_1_1 : VK_API_VERSION_1_0;
+  }
+
+  static std::vector<VkExtensionProperties> instanceExtensions() {
+    std::uint32_t count = 0;
+    if (vkEnumerateInstanceExtensionProperties(nullptr, &count, nullptr) != VK_SUCCESS) return {};
+    std::vector<VkExtensionProperties> extensions(count);
+    if (vkEnumerateInstanceExtensionProperties(nullptr, &count, extensions.data()) != VK_SUCCESS)
+      return {};
+    extensions.resize(count);
+    return extensions;
+  }
+
   void createInstance() {
+    // VK_KHR_external_memory_capabilities (and what it requires) lets a 1.0 instance, or a 1.0
+    // physical device under a 1.1 instance, answer external-memory queries.
+    std::vector<const char*> enabled;
+    const std::vector<VkExtensionProperties> offered = instanceExtensions();
+    if (offers(offered, VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME) &&
+        offers(offered, VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME)) {
+      enabled = {VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME,
+                 VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME};
+      instanceExternalCapabilities_ = true;
+    }
+
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
     app.pApplicationName = "emvk-bench";
-    app.apiVersion = VK_API_VERSION_1_0;  // nothing newer is needed: any ICD can run this
+    app.apiVersion = instanceApi_ = wantedInstanceVersion();
     VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     info.pApplicationInfo = &app;
-    const VkResult result = vkCreateInstance(&info, nullptr, &instance_);
+    info.enabledExtensionCount = static_cast<std::uint32_t>(enabled.size());
+    info.ppEnabledExtensionNames = enabled.data();
+    VkResult result = vkCreateInstance(&info, nullptr, &instance_);
+    if (result == VK_ERROR_INCOMPATIBLE_DRIVER && instanceApi_ != VK_API_VERSION_1_0) {
+      // A 1.0 driver may refuse any other apiVersion (spec: "vkCreateInstance", 1.0 behaviour).
+      app.apiVersion = instanceApi_ = VK_API_VERSION_1_0;
+      result = vkCreateInstance(&info, nullptr, &instance_);
+    }
     if (result == VK_ERROR_INCOMPATIBLE_DRIVER)
       throw std::runtime_error(
           "vkCreateInstance returned VK_ERROR_INCOMPATIBLE_DRIVER: the loader "
@@ -179,8 +254,37 @@ class Context {
     throw std::runtime_error("no queue family with graphics or compute");
   }
 
+  // Enables VK_KHR_external_memory + VK_KHR_external_memory_fd when the driver offers both and
+  // the instance side is there; otherwise records why not, for the workload to report.
+  std::vector<const char*> externalMemoryExtensions() {
+    std::uint32_t count = 0;
+    check(vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, nullptr),
+          "vkEnumerateDeviceExtensionProperties");
+    std::vector<VkExtensionProperties> offered(count);
+    check(vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, offered.data()),
+          "vkEnumerateDeviceExtensionProperties");
+    offered.resize(count);
+
+    const bool core11 =
+        instanceApi_ >= VK_API_VERSION_1_1 && properties_.apiVersion >= VK_API_VERSION_1_1;
+    const char* missing = nullptr;
+    if (!offers(offered, VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME))
+      missing = "the device does not offer " VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME;
+    else if (!offers(offered, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME))
+      missing = "the device does not offer " VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME;
+    else if (!core11 && !instanceExternalCapabilities_)
+      missing = "neither Vulkan 1.1 nor " VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME
+                " on the instance";
+    if (missing) {
+      externalMemoryFdMissing_ = missing;
+      return {};
+    }
+    return {VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME};
+  }
+
   void createDevice() {
     const std::uint32_t family = pickQueueFamily();
+    const std::vector<const char*> extensions = externalMemoryExtensions();
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     queueInfo.queueFamilyIndex = family;
@@ -189,6 +293,8 @@ class Context {
     VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queueInfo;
+    info.enabledExtensionCount = static_cast<std::uint32_t>(extensions.size());
+    info.ppEnabledExtensionNames = extensions.data();
     check(vkCreateDevice(physical_, &info, nullptr, &device_), "vkCreateDevice");
     vkGetDeviceQueue(device_, family, 0, &queue_);
 
@@ -205,17 +311,13 @@ class Context {
     check(vkCreateFence(device_, &fenceInfo, nullptr, &fence_), "vkCreateFence");
   }
 
-  template <typename Pfn>
-  Pfn loadDeviceFunction(const char* name) const {
-    auto fn = reinterpret_cast<Pfn>(vkGetDeviceProcAddr(device_, name));
-    if (!fn) throw std::runtime_error(std::string("vkGetDeviceProcAddr returned NULL for ") + name);
-    return fn;
-  }
-
   VkInstance instance_ = VK_NULL_HANDLE;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
   VkPhysicalDeviceProperties properties_{};
   VkPhysicalDeviceMemoryProperties memory_{};
+  std::uint32_t instanceApi_ = VK_API_VERSION_1_0;
+  bool instanceExternalCapabilities_ = false;
+  std::string externalMemoryFdMissing_;
   VkDevice device_ = VK_NULL_HANDLE;
   VkQueue queue_ = VK_NULL_HANDLE;
   VkCommandPool pool_ = VK_NULL_HANDLE;
@@ -224,6 +326,21 @@ class Context {
   PFN_vkWaitForFences waitForFences_ = nullptr;
   PFN_vkResetFences resetFences_ = nullptr;
 };
+
+// Host-visible and coherent if `allowed` has such a type, else just host-visible.
+std::uint32_t pickHostVisibleType(const VkPhysicalDeviceMemoryProperties& memory,
+                                  std::uint32_t allowed) {
+  const VkMemoryPropertyFlags preferences[] = {
+      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT};
+  for (VkMemoryPropertyFlags wanted : preferences) {
+    for (std::uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
+      if ((allowed & (1u << i)) && (memory.memoryTypes[i].propertyFlags & wanted) == wanted)
+        return i;
+    }
+  }
+  throw std::runtime_error("no host-visible memory type for the buffer");
+}
 
 // A buffer bound to its own host-visible allocation, mapped for its whole life.
 class HostBuffer {
@@ -274,20 +391,6 @@ class HostBuffer {
   }
 
  private:
-  static std::uint32_t pickHostVisibleType(const VkPhysicalDeviceMemoryProperties& memory,
-                                           std::uint32_t allowed) {
-    const VkMemoryPropertyFlags preferences[] = {
-        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT};
-    for (VkMemoryPropertyFlags wanted : preferences) {
-      for (std::uint32_t i = 0; i < memory.memoryTypeCount; ++i) {
-        if ((allowed & (1u << i)) && (memory.memoryTypes[i].propertyFlags & wanted) == wanted)
-          return i;
-      }
-    }
-    throw std::runtime_error("no host-visible memory type for the buffer");
-  }
-
   const VkMappedMemoryRange& wholeRange() const {
     range_ = {VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory_, 0, VK_WHOLE_SIZE};
     return range_;
@@ -393,6 +496,206 @@ void bufferCopy(const Context& context, const ChildOptions& options, const Resul
   out.metric("copy_gbps_max", s.max);
 }
 
+// The entry points the export + import workload times, straight from the driver.
+struct ExternalMemoryCalls {
+  explicit ExternalMemoryCalls(const Context& context)
+      : device(context.device()),
+        getMemoryFd(context.loadDeviceFunction<PFN_vkGetMemoryFdKHR>("vkGetMemoryFdKHR")),
+        allocateMemory(context.loadDeviceFunction<PFN_vkAllocateMemory>("vkAllocateMemory")),
+        freeMemory(context.loadDeviceFunction<PFN_vkFreeMemory>("vkFreeMemory")) {}
+
+  VkDevice device;
+  PFN_vkGetMemoryFdKHR getMemoryFd;
+  PFN_vkAllocateMemory allocateMemory;
+  PFN_vkFreeMemory freeMemory;
+};
+
+// An allocation sized for a buffer of `bytes`, exportable as an opaque fd, host-visible and mapped.
+// It is the exporter; every import in the workload is of an fd exported from it.
+class ExportableMemory {
+ public:
+  ExportableMemory(const Context& context, const ExternalMemoryCalls& calls, VkDeviceSize bytes)
+      : calls_(calls) {
+    VkExternalMemoryBufferCreateInfo external{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
+    external.handleTypes = kOpaqueFd;
+    VkBufferCreateInfo bufferInfo{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bufferInfo.pNext = &external;
+    bufferInfo.size = bytes;
+    bufferInfo.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    bufferInfo.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    VkBuffer buffer = VK_NULL_HANDLE;
+    check(vkCreateBuffer(calls.device, &bufferInfo, nullptr, &buffer), "vkCreateBuffer");
+    VkMemoryRequirements requirements;
+    vkGetBufferMemoryRequirements(calls.device, buffer, &requirements);
+    vkDestroyBuffer(calls.device, buffer, nullptr);  // it only sized the allocation
+
+    size_ = requirements.size;
+    type_ = pickHostVisibleType(context.memory(), requirements.memoryTypeBits);
+    coherent_ =
+        context.memory().memoryTypes[type_].propertyFlags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    VkExportMemoryAllocateInfo exportInfo{VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO};
+    exportInfo.handleTypes = kOpaqueFd;
+    VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    alloc.pNext = &exportInfo;
+    alloc.allocationSize = size_;
+    alloc.memoryTypeIndex = type_;
+    check(vkAllocateMemory(calls.device, &alloc, nullptr, &memory_), "vkAllocateMemory (export)");
+    check(vkMapMemory(calls.device, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "vkMapMemory");
+  }
+  ~ExportableMemory() {
+    vkUnmapMemory(calls_.device, memory_);
+    vkFreeMemory(calls_.device, memory_, nullptr);
+  }
+  ExportableMemory(const ExportableMemory&) = delete;
+  ExportableMemory& operator=(const ExportableMemory&) = delete;
+
+  VkDeviceMemory memory() const { return memory_; }
+  std::byte* data() const { return static_cast<std::byte*>(mapped_); }
+  VkDeviceSize size() const { return size_; }
+  bool coherent() const { return coherent_; }
+
+  // A new fd that refers to this allocation; the caller owns it.
+  int exportFd() const {
+    const VkMemoryGetFdInfoKHR info{VK_STRUCTURE_TYPE_MEMORY_GET_FD_INFO_KHR, nullptr, memory_,
+                                    kOpaqueFd};
+    int fd = -1;
+    check(calls_.getMemoryFd(calls_.device, &info, &fd), "vkGetMemoryFdKHR");
+    return fd;
+  }
+
+  // A second VkDeviceMemory on the same pages. A successful import takes `fd`; a failed one leaves
+  // it with the application (spec, VkImportMemoryFdInfoKHR: "The application must not perform any
+  // operations on the file descriptor after a successful import"), so it is closed here.
+  VkDeviceMemory import(int fd) const {
+    VkImportMemoryFdInfoKHR importInfo{VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR};
+    importInfo.handleType = kOpaqueFd;
+    importInfo.fd = fd;
+    // VUID-VkMemoryAllocateInfo-allocationSize-01742: the same size and type as the exporter.
+    VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    alloc.pNext = &importInfo;
+    alloc.allocationSize = size_;
+    alloc.memoryTypeIndex = type_;
+    VkDeviceMemory imported = VK_NULL_HANDLE;
+    const VkResult result = calls_.allocateMemory(calls_.device, &alloc, nullptr, &imported);
+    if (result != VK_SUCCESS) {
+      ::close(fd);
+      check(result, "vkAllocateMemory (import of an opaque fd)");
+    }
+    return imported;
+  }
+
+ private:
+  const ExternalMemoryCalls& calls_;
+  VkDeviceSize size_ = 0;
+  std::uint32_t type_ = 0;
+  bool coherent_ = false;
+  VkDeviceMemory memory_ = VK_NULL_HANDLE;
+  void* mapped_ = nullptr;
+};
+
+// Opaque-fd export and import of a buffer's memory must be supported without a dedicated
+// allocation (spec: VkExternalMemoryProperties), since the workload makes plain ones.
+void requireExportAndImport(const Context& context) {
+  const auto query = context.externalBufferPropertiesQuery();
+  if (!query) throw Unsupported("no vkGetPhysicalDeviceExternalBufferProperties entry point");
+  VkPhysicalDeviceExternalBufferInfo info{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO};
+  info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  info.handleType = kOpaqueFd;
+  VkExternalBufferProperties properties{VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES};
+  query(context.physicalDevice(), &info, &properties);
+  const VkExternalMemoryFeatureFlags features =
+      properties.externalMemoryProperties.externalMemoryFeatures;
+  if (!(features & VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT) ||
+      !(features & VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT))
+    throw Unsupported("opaque-fd buffers are not both exportable and importable");
+  if (features & VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT)
+    throw Unsupported("opaque-fd buffers need dedicated allocations, which this workload lacks");
+}
+
+// For non-coherent memory (spec: "Host Access to Device Memory Objects"); the exporter and the
+// importer share one memory type, so both need them.
+void flushWhole(VkDevice device, VkDeviceMemory memory) {
+  const VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory, 0,
+                                  VK_WHOLE_SIZE};
+  check(vkFlushMappedMemoryRanges(device, 1, &range), "vkFlushMappedMemoryRanges");
+}
+void invalidateWhole(VkDevice device, VkDeviceMemory memory) {
+  const VkMappedMemoryRange range{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, nullptr, memory, 0,
+                                  VK_WHOLE_SIZE};
+  check(vkInvalidateMappedMemoryRanges(device, 1, &range), "vkInvalidateMappedMemoryRanges");
+}
+
+// Zero-copy means the importer sees the exporter's pages: import first, then write through the
+// exporter's mapping and read through the importer's. A copy made at import would read zeros.
+void checkSharedPages(const ExternalMemoryCalls& calls, const ExportableMemory& exporter) {
+  std::memset(exporter.data(), 0, exporter.size());
+  if (!exporter.coherent()) flushWhole(calls.device, exporter.memory());
+  const VkDeviceMemory imported = exporter.import(exporter.exportFd());
+  void* view = nullptr;
+  const VkResult mapped = vkMapMemory(calls.device, imported, 0, VK_WHOLE_SIZE, 0, &view);
+  if (mapped != VK_SUCCESS) {
+    calls.freeMemory(calls.device, imported, nullptr);
+    check(mapped, "vkMapMemory (imported memory)");
+  }
+  fillPattern(exporter.data(), exporter.size());
+  if (!exporter.coherent()) {
+    flushWhole(calls.device, exporter.memory());
+    invalidateWhole(calls.device, imported);
+  }
+  const bool same = std::memcmp(exporter.data(), view, exporter.size()) == 0;
+  vkUnmapMemory(calls.device, imported);
+  calls.freeMemory(calls.device, imported, nullptr);
+  if (!same)
+    throw std::runtime_error(
+        "the imported memory does not read what was written through the exporter: not shared");
+}
+
+struct ExportImportTimes {
+  Summary exportUs;
+  Summary importUs;
+  Summary totalUs;  // of each repetition's export + import, not the sum of the two medians
+};
+
+// Each repetition: vkGetMemoryFdKHR, then an importing vkAllocateMemory of that fd (which takes
+// the fd); freeing the imported memory afterwards is not timed.
+ExportImportTimes timeExportImport(const ExternalMemoryCalls& calls,
+                                   const ExportableMemory& exporter, int repetitions) {
+  std::vector<double> exportUs, importUs, totalUs;
+  for (int i = 0; i < kExportWarmUps + repetitions; ++i) {
+    const auto start = Clock::now();
+    const int fd = exporter.exportFd();
+    const auto exported = Clock::now();
+    const VkDeviceMemory imported = exporter.import(fd);
+    const auto end = Clock::now();
+    calls.freeMemory(calls.device, imported, nullptr);
+    if (i < kExportWarmUps) continue;
+    const std::chrono::duration<double, std::micro> exportTime = exported - start;
+    const std::chrono::duration<double, std::micro> importTime = end - exported;
+    exportUs.push_back(exportTime.count());
+    importUs.push_back(importTime.count());
+    totalUs.push_back(exportTime.count() + importTime.count());
+  }
+  return {summarize(std::move(exportUs)), summarize(std::move(importUs)),
+          summarize(std::move(totalUs))};
+}
+
+void exportImport(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  if (!context.externalMemoryFdMissing().empty())
+    throw Unsupported(context.externalMemoryFdMissing());
+  requireExportAndImport(context);
+  const ExternalMemoryCalls calls(context);
+  out.metric("extmem_repetitions", options.exportRepetitions);
+  for (const std::size_t bytes : {kExportLargeBytes, kExportSmallBytes}) {
+    const ExportableMemory exporter(context, calls, bytes);
+    checkSharedPages(calls, exporter);  // also leaves every page touched before the timing
+    const ExportImportTimes t = timeExportImport(calls, exporter, options.exportRepetitions);
+    const std::string prefix = exportMetricPrefix(bytes);
+    out.summary(prefix + "_export_us", t.exportUs);
+    out.summary(prefix + "_import_us", t.importUs);
+    out.summary(prefix + "_total_us", t.totalUs);
+  }
+}
+
 }  // namespace
 
 int runDriverChild(const ChildOptions& options) {
@@ -410,15 +713,19 @@ int runDriverChild(const ChildOptions& options) {
   out.metric("copy_repetitions", options.copyRepetitions);
 
   // Cheapest first: if a young driver falls over on 512 MiB of buffers, the latencies are in.
+  // Export + import comes last so that adding it left the three before it as they were.
   struct Workload {
     const char* name;
     void (*run)(const Context&, const ChildOptions&, const ResultWriter&);
   };
-  const Workload workloads[] = {{"empty", emptySubmit}, {"fill", smallFill}, {"copy", bufferCopy}};
+  const Workload workloads[] = {
+      {"empty", emptySubmit}, {"fill", smallFill}, {"copy", bufferCopy}, {"export", exportImport}};
   int status = 0;
   for (const Workload& w : workloads) {
     try {
       w.run(*context, options, out);
+    } catch (const Unsupported& e) {
+      out.line(std::string("skipped ") + w.name + ": " + e.what());
     } catch (const std::exception& e) {
       out.line(std::string("error ") + w.name + ": " + e.what());
       status = 1;

@@ -8,8 +8,10 @@
 //   api <major.minor.patch>
 //   metric <name> <value>        e.g. "metric empty_us_median 41.7"
 //   error <workload>: <why>
+//   skipped <workload>: <why>    the driver lacks something optional; not a failure
 
 #include <cstddef>
+#include <string>
 
 namespace emvk::bench {
 
@@ -17,8 +19,19 @@ struct ChildOptions {
   int iterations = 10000;  // submit + fence round trips per latency workload, after warm-up
   int copyRepetitions = 10;
   std::size_t copyBytes = std::size_t{256} << 20;
+  int exportRepetitions = 50;  // opaque-fd export + import pairs per size, after 5 warm-ups
   int resultFd = 1;
 };
+
+// The export + import workload runs at both sizes: zero-copy means the large one costs about what
+// the small one does, not 64 times as much.
+constexpr std::size_t kExportLargeBytes = std::size_t{256} << 20;
+constexpr std::size_t kExportSmallBytes = std::size_t{4} << 20;
+
+// "extmem_256mib": the prefix of that size's metrics (_export_us_*, _import_us_*, _total_us_*).
+inline std::string exportMetricPrefix(std::size_t bytes) {
+  return "extmem_" + std::to_string(bytes >> 20) + "mib";
+}
 
 // Returns the process exit status: 0 when every workload ran, 1 otherwise.
 int runDriverChild(const ChildOptions& options);

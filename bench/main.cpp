@@ -41,12 +41,13 @@ struct Options {
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: emvk-bench [--emvk MANIFEST] [--peer MANIFEST] [--only emvk|peer]\n"
-               "                  [--iterations N] [--copy-reps N] [--json]\n"
+               "                  [--iterations N] [--copy-reps N] [--export-reps N] [--json]\n"
                "  --emvk        emvk's ICD manifest (default %s)\n"
                "  --peer        the driver to compare with (default %s)\n"
                "  --only        run one driver only\n"
                "  --iterations  submit+fence round trips per latency workload (default 10000)\n"
                "  --copy-reps   timed 256 MiB copies (default 10)\n"
+               "  --export-reps timed opaque-fd export + import pairs per size (default 50)\n"
                "  --json        print JSON instead of the table\n"
                "exit status: 0 every driver run completed, 2 a driver failed, 1 bad arguments\n",
                EMVK_BENCH_DEFAULT_MANIFEST, kLavapipeManifest);
@@ -89,6 +90,8 @@ std::optional<Options> parse(int argc, char** argv) {
       o.child.iterations = *number;
     } else if (arg == "--copy-reps" && (number = positive(value))) {
       o.child.copyRepetitions = *number;
+    } else if (arg == "--export-reps" && (number = positive(value))) {
+      o.child.exportRepetitions = *number;
     } else if (arg == "--result-fd" && (number = positive(value))) {
       o.child.resultFd = *number;
     } else {

@@ -13,15 +13,25 @@ struct Row {
   bool higherIsBetter;  // GB/s: yes; microseconds: no
 };
 
+std::string mib(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
 std::vector<Row> rows(std::size_t copyBytes) {
-  const std::string copy = "buffer copy " + std::to_string(copyBytes >> 20) + " MiB";
-  return {{copy + ", GB/s median", "copy_gbps_median", true},
-          {"empty submit+fence, us median", "empty_us_median", false},
-          {"empty submit+fence, us p90", "empty_us_p90", false},
-          {"empty submit+fence, us p99", "empty_us_p99", false},
-          {"4 KiB fill submit+fence, us median", "fill_us_median", false},
-          {"4 KiB fill submit+fence, us p90", "fill_us_p90", false},
-          {"4 KiB fill submit+fence, us p99", "fill_us_p99", false}};
+  std::vector<Row> all = {
+      {"buffer copy " + mib(copyBytes) + ", GB/s median", "copy_gbps_median", true},
+      {"empty submit+fence, us median", "empty_us_median", false},
+      {"empty submit+fence, us p90", "empty_us_p90", false},
+      {"empty submit+fence, us p99", "empty_us_p99", false},
+      {"4 KiB fill submit+fence, us median", "fill_us_median", false},
+      {"4 KiB fill submit+fence, us p90", "fill_us_p90", false},
+      {"4 KiB fill submit+fence, us p99", "fill_us_p99", false}};
+  for (const std::size_t bytes : {kExportLargeBytes, kExportSmallBytes}) {
+    const std::string prefix = exportMetricPrefix(bytes);
+    all.push_back({"fd export " + mib(bytes) + ", us median", prefix + "_export_us_median", false});
+    all.push_back({"fd import " + mib(bytes) + ", us median", prefix + "_import_us_median", false});
+    all.push_back(
+        {"fd export+import " + mib(bytes) + ", us median", prefix + "_total_us_median", false});
+  }
+  return all;
 }
 
 std::optional<double> metric(const DriverRun& run, const std::string& name) {
@@ -36,6 +46,15 @@ std::optional<double> ratio(const Report& r, const Row& row) {
   const auto peer = metric(r.peer, row.metric);
   if (!emvk || !peer || *emvk <= 0 || *peer <= 0) return std::nullopt;
   return row.higherIsBetter ? *emvk / *peer : *peer / *emvk;
+}
+
+// Export + import at 256 MiB over the same at 4 MiB: about 1 when nothing scales with the size,
+// about 64 when the import copies.
+std::optional<double> exportSizeScaling(const DriverRun& run) {
+  const auto large = metric(run, exportMetricPrefix(kExportLargeBytes) + "_total_us_median");
+  const auto small = metric(run, exportMetricPrefix(kExportSmallBytes) + "_total_us_median");
+  if (!large || !small || *small <= 0) return std::nullopt;
+  return *large / *small;
 }
 
 std::optional<double> percentOfHost(const DriverRun& run, double hostGBps) {
@@ -60,6 +79,7 @@ void describeDriver(const DriverRun& run, std::FILE* out) {
   if (!run.device.empty())
     std::fprintf(out, "          device: %s (Vulkan %s)\n", run.device.c_str(), run.api.c_str());
   for (const auto& e : run.errors) std::fprintf(out, "          FAILED: %s\n", e.c_str());
+  for (const auto& s : run.skipped) std::fprintf(out, "          skipped %s\n", s.c_str());
 }
 
 std::string jsonString(const std::string& s) {
@@ -83,15 +103,19 @@ std::string jsonNumber(std::optional<double> value) {
   return value ? cell(value, "%.10g") : "null";
 }
 
+std::string jsonStrings(const std::vector<std::string>& strings) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < strings.size(); ++i) out += (i ? ", " : "") + jsonString(strings[i]);
+  return out + "]";
+}
+
 void printDriverJson(const DriverRun& run, double hostSingle, double hostMulti, std::FILE* out) {
   std::fprintf(out, "{\"label\": %s, \"manifest\": %s, \"ran\": %s, \"device\": %s, \"api\": %s,\n",
                jsonString(run.label).c_str(), jsonString(run.manifest).c_str(),
                run.ran ? "true" : "false", jsonString(run.device).c_str(),
                jsonString(run.api).c_str());
-  std::fprintf(out, "      \"errors\": [");
-  for (std::size_t i = 0; i < run.errors.size(); ++i)
-    std::fprintf(out, "%s%s", i ? ", " : "", jsonString(run.errors[i]).c_str());
-  std::fprintf(out, "],\n      \"metrics\": {");
+  std::fprintf(out, "      \"errors\": %s, \"skipped\": %s,\n      \"metrics\": {",
+               jsonStrings(run.errors).c_str(), jsonStrings(run.skipped).c_str());
   bool first = true;
   for (const auto& [name, value] : run.metrics) {
     std::fprintf(out, "%s%s: %s", first ? "" : ", ", jsonString(name).c_str(),
@@ -100,9 +124,11 @@ void printDriverJson(const DriverRun& run, double hostSingle, double hostMulti, 
   }
   std::fprintf(
       out,
-      "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s}",
+      "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s,"
+      "\n      \"extmem_total_256mib_over_4mib\": %s}",
       jsonNumber(percentOfHost(run, hostSingle)).c_str(),
-      jsonNumber(percentOfHost(run, hostMulti)).c_str());
+      jsonNumber(percentOfHost(run, hostMulti)).c_str(),
+      jsonNumber(exportSizeScaling(run)).c_str());
 }
 
 }  // namespace
@@ -112,7 +138,9 @@ void printTable(const Report& r, std::FILE* out) {
                "emvk-bench conventions: GB/s = 10^9 bytes copied per second, a %zu MiB copy counts "
                "%zu bytes once (not read + write);\n"
                "  latency = one vkQueueSubmit + vkWaitForFences + vkResetFences in us, percentiles "
-               "by nearest rank; ratio = %s time / emvk time (>1: emvk faster)\n\n",
+               "by nearest rank; ratio = %s time / emvk time (>1: emvk faster)\n"
+               "  fd export = one vkGetMemoryFdKHR (opaque fd), fd import = one vkAllocateMemory "
+               "importing it, in us; export+import = median of their per-repetition sum\n\n",
                r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str());
   std::fprintf(out,
                "host memcpy %zu MiB (median of %d): 1 thread %.2f GB/s, %u threads %.2f GB/s\n",
@@ -134,6 +162,11 @@ void printTable(const Report& r, std::FILE* out) {
   std::fprintf(out, "%-38s %10s %10s\n", multi.c_str(),
                cell(percentOfHost(r.emvk, r.host.multiThreadGBps), "%.0f%%").c_str(),
                cell(percentOfHost(r.peer, r.host.multiThreadGBps), "%.0f%%").c_str());
+  const std::string scaling =
+      "fd export+import " + mib(kExportLargeBytes) + " / " + mib(kExportSmallBytes) + " time";
+  std::fprintf(out, "%-38s %10s %10s\n", scaling.c_str(),
+               cell(exportSizeScaling(r.emvk), "%.2fx").c_str(),
+               cell(exportSizeScaling(r.peer), "%.2fx").c_str());
 }
 
 void printJson(const Report& r, std::FILE* out) {
@@ -144,6 +177,10 @@ void printJson(const Report& r, std::FILE* out) {
   std::fprintf(out,
                "    \"latency\": \"microseconds per vkQueueSubmit + vkWaitForFences + "
                "vkResetFences; percentiles by nearest rank\",\n");
+  std::fprintf(out,
+               "    \"export_import\": \"extmem_<size>mib_export_us = one vkGetMemoryFdKHR "
+               "(opaque fd), _import_us = one vkAllocateMemory importing that fd, _total_us = "
+               "their per-repetition sum; microseconds, after 5 warm-ups\",\n");
   std::fprintf(out, "    \"ratio\": \"peer time / emvk time; > 1 means emvk is faster\"},\n");
   std::fprintf(
       out,

@@ -7,6 +7,12 @@
 
 namespace emvk {
 
+Buffer::Buffer(const VkBufferCreateInfo& info)
+    : Object(VK_OBJECT_TYPE_BUFFER), size_(info.size), usage_(info.usage), flags_(info.flags) {
+  if (auto* external = findInChain<VkExternalMemoryBufferCreateInfo>(info.pNext))
+    externalHandleTypes_ = external->handleTypes;
+}
+
 VkMemoryRequirements Buffer::requirements() const {
   VkMemoryRequirements r{};
   r.size = (size_ + kAlignment - 1) / kAlignment * kAlignment;

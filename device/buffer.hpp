@@ -10,11 +10,13 @@ class Buffer : public Object {
   // Buffers need no alignment on a CPU, but 16 bytes keeps later shader loads of vec4s aligned.
   static constexpr VkDeviceSize kAlignment = 16;
 
-  explicit Buffer(const VkBufferCreateInfo& info)
-      : Object(VK_OBJECT_TYPE_BUFFER), size_(info.size), usage_(info.usage) {}
+  explicit Buffer(const VkBufferCreateInfo& info);
 
   VkDeviceSize size() const { return size_; }
   VkBufferUsageFlags usage() const { return usage_; }
+  VkBufferCreateFlags flags() const { return flags_; }
+  // From VkExternalMemoryBufferCreateInfo: the handle types its memory may come from.
+  VkExternalMemoryHandleTypeFlags externalHandleTypes() const { return externalHandleTypes_; }
   void bind(DeviceMemory* memory, VkDeviceSize offset) {
     memory_ = memory;
     offset_ = offset;
@@ -25,6 +27,8 @@ class Buffer : public Object {
  private:
   VkDeviceSize size_;
   VkBufferUsageFlags usage_;
+  VkBufferCreateFlags flags_;
+  VkExternalMemoryHandleTypeFlags externalHandleTypes_ = 0;
   DeviceMemory* memory_ = nullptr;
   VkDeviceSize offset_ = 0;
 };

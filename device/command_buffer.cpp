@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "device/device.hpp"
+#include "device/external_memory.hpp"
 
 namespace emvk {
 
@@ -115,14 +116,28 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdExecuteCommands(VkCommandBuffer commandBuffer
   fromHandle(commandBuffer)->record(std::move(c));
 }
 
-// Barriers: see device/commands.hpp for why a queue needs nothing recorded for them.
-VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(VkCommandBuffer, VkPipelineStageFlags,
-                                                   VkPipelineStageFlags, VkDependencyFlags,
-                                                   uint32_t, const VkMemoryBarrier*, uint32_t,
-                                                   const VkBufferMemoryBarrier*, uint32_t,
-                                                   const VkImageMemoryBarrier*) {}
+// Barriers: see device/commands.hpp for why a queue needs nothing recorded for them. What they
+// are checked for is the interop contract: an image handed to another API (device/external_memory).
+VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStageFlags,
+                                                   VkPipelineStageFlags, VkDependencyFlags, uint32_t,
+                                                   const VkMemoryBarrier*, uint32_t,
+                                                   const VkBufferMemoryBarrier*, uint32_t imageBarrierCount,
+                                                   const VkImageMemoryBarrier* pImageBarriers) {
+  CommandBuffer* cb = fromHandle(commandBuffer);
+  for (uint32_t i = 0; i < imageBarrierCount; ++i) {
+    const VkImageMemoryBarrier& b = pImageBarriers[i];
+    checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex, b.newLayout);
+  }
+}
 
-VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier2(VkCommandBuffer, const VkDependencyInfo*) {}
+VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier2(VkCommandBuffer commandBuffer,
+                                                    const VkDependencyInfo* pDependencyInfo) {
+  CommandBuffer* cb = fromHandle(commandBuffer);
+  for (uint32_t i = 0; i < pDependencyInfo->imageMemoryBarrierCount; ++i) {
+    const VkImageMemoryBarrier2& b = pDependencyInfo->pImageMemoryBarriers[i];
+    checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex, b.newLayout);
+  }
+}
 
 // Device masks select physical devices of a group; emvk's groups have one device.
 VKAPI_ATTR void VKAPI_CALL emvk_CmdSetDeviceMask(VkCommandBuffer, uint32_t) {}

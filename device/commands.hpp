@@ -10,6 +10,7 @@
 #pragma once
 #include <vulkan/vulkan.h>
 
+#include <array>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -19,6 +20,7 @@ namespace emvk {
 class Buffer;
 class CommandBuffer;
 class Event;
+class Image;
 class QueryPool;
 
 namespace cmd {
@@ -38,6 +40,30 @@ struct UpdateBuffer {
   Buffer* dst;
   VkDeviceSize offset;
   std::vector<uint8_t> data;
+};
+// Image commands (device/image_commands.cpp). Image layouts are not recorded: every VkImageLayout
+// of an emvk image is the same bytes (docs/IMAGE_LAYOUT.md).
+struct CopyBufferToImage {
+  Buffer* src;
+  Image* dst;
+  std::vector<VkBufferImageCopy> regions;
+};
+struct CopyImageToBuffer {
+  Image* src;
+  Buffer* dst;
+  std::vector<VkBufferImageCopy> regions;
+};
+struct CopyImage {
+  Image* src;
+  Image* dst;
+  std::vector<VkImageCopy> regions;
+};
+// vkCmdClearColorImage and vkCmdClearDepthStencilImage: the value is packed into texel bytes when
+// recorded, one texel per plane (colour or depth in plane 0, stencil in the plane that holds it).
+struct ClearImage {
+  Image* image;
+  std::array<std::array<uint8_t, 16>, 2> texels;
+  std::vector<VkImageSubresourceRange> ranges;  // VK_REMAINING_* already resolved
 };
 struct SetEvent {
   Event* event;
@@ -70,9 +96,10 @@ struct ExecuteCommands {
 
 }  // namespace cmd
 
-using Command = std::variant<cmd::CopyBuffer, cmd::FillBuffer, cmd::UpdateBuffer, cmd::SetEvent,
-                             cmd::WaitEvents, cmd::WriteTimestamp, cmd::ResetQueryPool,
-                             cmd::CopyQueryPoolResults, cmd::ExecuteCommands>;
+using Command = std::variant<cmd::CopyBuffer, cmd::FillBuffer, cmd::UpdateBuffer,
+                             cmd::CopyBufferToImage, cmd::CopyImageToBuffer, cmd::CopyImage,
+                             cmd::ClearImage, cmd::SetEvent, cmd::WaitEvents, cmd::WriteTimestamp,
+                             cmd::ResetQueryPool, cmd::CopyQueryPoolResults, cmd::ExecuteCommands>;
 
 }  // namespace emvk
 
@@ -84,6 +111,10 @@ class Device;
 void run(Device& device, const cmd::CopyBuffer& c);
 void run(Device& device, const cmd::FillBuffer& c);
 void run(Device& device, const cmd::UpdateBuffer& c);
+void run(Device& device, const cmd::CopyBufferToImage& c);
+void run(Device& device, const cmd::CopyImageToBuffer& c);
+void run(Device& device, const cmd::CopyImage& c);
+void run(Device& device, const cmd::ClearImage& c);
 void run(Device& device, const cmd::SetEvent& c);
 void run(Device& device, const cmd::WaitEvents& c);
 void run(Device& device, const cmd::WriteTimestamp& c);

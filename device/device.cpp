@@ -33,6 +33,12 @@ Queue* Device::queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags f
   return nullptr;
 }
 
+void Device::lose(const std::string& why) {
+  if (lost_.exchange(true)) return;
+  EMVK_LOG(&instance(), Error, logObject(this), "device lost: ", why);
+  board_.notify();
+}
+
 VkResult Device::waitIdle() {
   for (const auto& q : queues_) {
     VkResult r = q->waitIdle();

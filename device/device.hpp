@@ -1,7 +1,9 @@
 // VkDevice: the queues, the enabled extensions and features, the signal board every wait sleeps
 // on, and the workers that split large work over cores.
 #pragma once
+#include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "device/object.hpp"
@@ -29,6 +31,11 @@ class Device : public Object {
   const ExtensionSet& extensions() const { return extensions_; }
 
   Queue* queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags flags) const;
+
+  // Device loss (section "Lost Device"): from then on waits and submissions report
+  // VK_ERROR_DEVICE_LOST, queues stop executing, and `why` has been logged once.
+  bool lost() const { return lost_.load(std::memory_order_acquire); }
+  void lose(const std::string& why);
   SignalBoard& board() { return board_; }
   Workers& workers() { return workers_; }
   VkResult waitIdle();
@@ -37,6 +44,7 @@ class Device : public Object {
   PhysicalDevice& physicalDevice_;
   uint32_t apiVersion_;
   ExtensionSet extensions_;
+  std::atomic<bool> lost_{false};
   SignalBoard board_;
   Workers workers_;
   std::vector<std::unique_ptr<Queue>> queues_;

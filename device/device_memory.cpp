@@ -1,6 +1,7 @@
 #include "device/device_memory.hpp"
 
 #include "device/device.hpp"
+#include "device/external_memory.hpp"
 #include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
@@ -44,15 +45,20 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_AllocateMemory(VkDevice device,
              pAllocateInfo->memoryTypeIndex, " does not exist");
     return VK_ERROR_OUT_OF_DEVICE_MEMORY;
   }
-  auto allocation = memory::Allocation::create(pAllocateInfo->allocationSize,
-                                               memory::Backing::Anonymous, pd.heapSize());
+  auto request = describeAllocation(*d, *pAllocateInfo);
+  if (!request) {
+    EMVK_LOG(&d->instance(), Error, logObject(d),
+             "vkAllocateMemory refused: ", request.error().why);
+    return request.error().code;
+  }
+  auto allocation = allocateBacking(*d, *pAllocateInfo, request.value());
   if (!allocation) {
     EMVK_LOG(&d->instance(), Error, logObject(d),
              "vkAllocateMemory failed: ", allocation.error().why);
     return allocation.error().code;
   }
-  auto memory =
-      std::make_unique<DeviceMemory>(*d, allocation.take(), pAllocateInfo->memoryTypeIndex);
+  auto memory = std::make_unique<DeviceMemory>(
+      *d, allocation.take(), pAllocateInfo->memoryTypeIndex, request.value().exportTypes);
   *pMemory = release<VkDeviceMemory>(std::move(memory));
   return VK_SUCCESS;
 }
@@ -86,4 +92,59 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetDeviceMemoryCommitment(VkDevice, VkDeviceMemo
                                                           VkDeviceSize* pCommitted) {
   // No type is LAZILY_ALLOCATED; the whole size counts as committed.
   *pCommitted = fromHandle(memory)->size();
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetMemoryFdKHR(VkDevice device,
+                                                   const VkMemoryGetFdInfoKHR* pInfo, int* pFd) {
+  DeviceMemory* memory = fromHandle(pInfo->memory);
+  // VUID-VkMemoryGetFdInfoKHR-handleType-00671: only a type named at allocation time.
+  if (!(memory->exportTypes() & pInfo->handleType)) {
+    EMVK_LOG(
+        &fromHandle(device)->instance(), Error, logObject(memory),
+        "vkGetMemoryFdKHR: the memory was not allocated exportable as handle type 0x", std::hex,
+        pInfo->handleType,
+        " (VkExportMemoryAllocateInfo::handleTypes, VUID-VkMemoryGetFdInfoKHR-handleType-00671)");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  auto fd = memory->allocation().exportFd();
+  if (!fd) {
+    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(memory),
+             "vkGetMemoryFdKHR: ", fd.error().why);
+    return fd.error().code;
+  }
+  *pFd = fd.value();  // a new descriptor each call; the application owns it
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+emvk_GetMemoryFdPropertiesKHR(VkDevice device, VkExternalMemoryHandleTypeFlagBits handleType, int,
+                              VkMemoryFdPropertiesKHR* pProperties) {
+  // VUID-vkGetMemoryFdPropertiesKHR-handleType-00674: never asked for OPAQUE_FD, and emvk imports
+  // no other fd type (DMA_BUF would need a kernel driver), so every call has one answer.
+  pProperties->memoryTypeBits = 0;
+  EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(fromHandle(device)),
+           "vkGetMemoryFdPropertiesKHR: handle type 0x", std::hex, handleType,
+           " is not an fd type emvk can import (OPAQUE_FD needs no query)");
+  return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetMemoryHostPointerPropertiesEXT(
+    VkDevice device, VkExternalMemoryHandleTypeFlagBits handleType, const void* pHostPointer,
+    VkMemoryHostPointerPropertiesEXT* pProperties) {
+  Device* d = fromHandle(device);
+  pProperties->memoryTypeBits = 0;
+  if (!(handleType & kHostPointerTypes)) {
+    EMVK_LOG(&d->instance(), Error, logObject(d),
+             "vkGetMemoryHostPointerPropertiesEXT: handle type 0x", std::hex, handleType,
+             " is not HOST_ALLOCATION");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  // VUID-vkGetMemoryHostPointerPropertiesEXT-pHostPointer-01753
+  if (reinterpret_cast<uintptr_t>(pHostPointer) % kHostPointerAlignment != 0) {
+    EMVK_LOG(&d->instance(), Error, logObject(d), "vkGetMemoryHostPointerPropertiesEXT: pointer ",
+             pHostPointer, " is not aligned to ", kHostPointerAlignment, " bytes");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  pProperties->memoryTypeBits = (1u << d->physicalDevice().memoryProperties().memoryTypeCount) - 1;
+  return VK_SUCCESS;
 }

@@ -1,5 +1,5 @@
-// VkDeviceMemory: a memory::Allocation plus the Vulkan rules around it (one host mapping at a
-// time).
+// VkDeviceMemory: a memory::Allocation plus the Vulkan rules around it (one host mapping at a time,
+// which handle types it may be exported as, what it was dedicated to).
 #pragma once
 #include <atomic>
 
@@ -12,16 +12,24 @@ class Device;
 
 class DeviceMemory : public Object {
  public:
-  DeviceMemory(Device& device, memory::Allocation allocation, uint32_t typeIndex)
+  DeviceMemory(Device& device, memory::Allocation allocation, uint32_t typeIndex,
+               VkExternalMemoryHandleTypeFlags exportTypes)
       : Object(VK_OBJECT_TYPE_DEVICE_MEMORY),
         device_(device),
         allocation_(std::move(allocation)),
-        typeIndex_(typeIndex) {}
+        typeIndex_(typeIndex),
+        exportTypes_(exportTypes) {}
 
   uint8_t* data() const { return allocation_.data(); }
   uint64_t size() const { return allocation_.size(); }
   uint32_t typeIndex() const { return typeIndex_; }
   Device& device() const { return device_; }
+  const memory::Allocation& allocation() const { return allocation_; }
+  // Handle types vkGetMemoryFdKHR may export it as (from VkExportMemoryAllocateInfo, or
+  // OPAQUE_FD for memory that was itself imported from an opaque fd).
+  VkExternalMemoryHandleTypeFlags exportTypes() const { return exportTypes_; }
+  // Shared with something outside this device: exportable, or imported.
+  bool external() const { return allocation_.backing() != memory::Backing::Anonymous; }
 
   VkResult map(uint64_t offset, uint64_t size, void** ppData);
   void unmap() { mapped_.store(false, std::memory_order_release); }
@@ -30,6 +38,7 @@ class DeviceMemory : public Object {
   Device& device_;
   memory::Allocation allocation_;
   uint32_t typeIndex_;
+  VkExternalMemoryHandleTypeFlags exportTypes_;
   std::atomic<bool> mapped_{false};
 };
 EMVK_DEFINE_HANDLE(DeviceMemory, VkDeviceMemory, VK_OBJECT_TYPE_DEVICE_MEMORY)

@@ -8,8 +8,11 @@
 namespace emvk {
 
 void Event::set(bool value) {
+  // The board belongs to the device, which outlives the event: once the flag is visible a waiter
+  // may destroy the event, so nothing below touches it.
+  SignalBoard& board = device_.board();
   set_.store(value, std::memory_order_release);
-  if (value) device_.board().notify();
+  if (value) board.notify();
 }
 
 }  // namespace emvk

@@ -6,16 +6,31 @@
 namespace emvk {
 namespace {
 
+// One extension per line, sorted, so a diff shows exactly what was added.
+// clang-format off
 constexpr ExtensionId kInstanceExtensions[] = {
     ExtensionId::EXT_debug_utils,
+    ExtensionId::KHR_external_fence_capabilities,
+    ExtensionId::KHR_external_memory_capabilities,
+    ExtensionId::KHR_external_semaphore_capabilities,
     ExtensionId::KHR_get_physical_device_properties2,
 };
 
 constexpr ExtensionId kDeviceExtensions[] = {
-    ExtensionId::EXT_host_query_reset,   ExtensionId::EXT_memory_budget,
-    ExtensionId::KHR_driver_properties,  ExtensionId::KHR_synchronization2,
+    ExtensionId::EXT_external_memory_host,
+    ExtensionId::EXT_host_query_reset,
+    ExtensionId::EXT_memory_budget,
+    ExtensionId::KHR_driver_properties,
+    ExtensionId::KHR_external_fence,
+    ExtensionId::KHR_external_fence_fd,
+    ExtensionId::KHR_external_memory,
+    ExtensionId::KHR_external_memory_fd,
+    ExtensionId::KHR_external_semaphore,
+    ExtensionId::KHR_external_semaphore_fd,
+    ExtensionId::KHR_synchronization2,
     ExtensionId::KHR_timeline_semaphore,
 };
+// clang-format on
 
 }  // namespace
 

@@ -1,29 +1,84 @@
 #include "device/fence.hpp"
 
+#include <algorithm>
+
 #include "device/device.hpp"
+#include "device/instance.hpp"
+#include "device/log.hpp"
+#include "device/physical_device.hpp"
+#include "icd/pnext.hpp"
 
 namespace emvk {
 
+Fence::~Fence() {
+  while (signalling_.load(std::memory_order_acquire) != 0) spinStep(2048);
+}
+
 void Fence::signal() {
-  signaled_.store(true, std::memory_order_release);
-  device_.board().notify();
+  signalling_.fetch_add(1, std::memory_order_acq_rel);
+  SignalBoard& board = device_.board();
+  active().payload().value.store(1, std::memory_order_release);
+  active().notify();
+  board.notify();
+  signalling_.fetch_sub(1, std::memory_order_release);  // the last touch of this object
+}
+
+void Fence::reset() {
+  // A temporarily imported payload is dropped by a reset and the permanent one is back
+  // (section "Importing Fence Payloads").
+  if (temporary_) {
+    temporary_.reset();
+    return;
+  }
+  page_.payload().value.store(0, std::memory_order_release);
+  page_.notify();
+}
+
+WaitStatus Fence::wait(Clock::time_point deadline) const {
+  return waitOnPage(active(), [&] { return signaled() || device_.lost(); }, deadline);
+}
+
+void Fence::import(memory::SyncPage page, bool temporary) {
+  if (temporary) temporary_ = std::move(page);
+  else {
+    temporary_.reset();
+    page_ = std::move(page);
+  }
 }
 
 }  // namespace emvk
 
 using namespace emvk;
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device,
-                                                const VkFenceCreateInfo* pCreateInfo,
+namespace {
+
+constexpr VkExternalFenceHandleTypeFlags kFenceHandleTypes = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT;
+
+}  // namespace
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device, const VkFenceCreateInfo* pCreateInfo,
                                                 const VkAllocationCallbacks*, VkFence* pFence) {
-  auto fence = std::make_unique<Fence>(*fromHandle(device),
-                                       pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT);
-  *pFence = release<VkFence>(std::move(fence));
+  Device* d = fromHandle(device);
+  const uint64_t initial = (pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT) ? 1 : 0;
+  const auto* exportInfo = findInChain<VkExportFenceCreateInfo>(pCreateInfo->pNext);
+  if (exportInfo && (exportInfo->handleTypes & ~kFenceHandleTypes)) {
+    EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateFence: handle types 0x", std::hex,
+             exportInfo->handleTypes & ~kFenceHandleTypes, " are not exportable; emvk exports OPAQUE_FD");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  auto page = exportInfo && exportInfo->handleTypes
+                  ? memory::SyncPage::createShared(memory::SyncKind::Fence, initial,
+                                                   PhysicalDevice::driverUUID().data())
+                  : memory::SyncPage::createLocal(memory::SyncKind::Fence, initial);
+  if (!page) {
+    EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateFence: ", page.error().why);
+    return page.error().code;
+  }
+  *pFence = release<VkFence>(std::make_unique<Fence>(*d, page.take()));
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_DestroyFence(VkDevice, VkFence fence,
-                                             const VkAllocationCallbacks*) {
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyFence(VkDevice, VkFence fence, const VkAllocationCallbacks*) {
   reclaim(fence);
 }
 
@@ -32,22 +87,81 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ResetFences(VkDevice, uint32_t count, const 
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceStatus(VkDevice, VkFence fence) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceStatus(VkDevice device, VkFence fence) {
+  if (fromHandle(device)->lost()) return VK_ERROR_DEVICE_LOST;
   return fromHandle(fence)->signaled() ? VK_SUCCESS : VK_NOT_READY;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count,
-                                                  const VkFence* pFences, VkBool32 waitAll,
-                                                  uint64_t timeout) {
-  auto ready = [&] {
-    for (uint32_t i = 0; i < count; ++i) {
-      const bool s = fromHandle(pFences[i])->signaled();
-      if (waitAll && !s) return false;
-      if (!waitAll && s) return true;
-    }
-    return static_cast<bool>(waitAll);
-  };
+VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count, const VkFence* pFences,
+                                                  VkBool32 waitAll, uint64_t timeout) {
+  Device* d = fromHandle(device);
   // vkWaitForFences: a timeout of zero only reports the current state.
-  return fromHandle(device)->board().waitUntil(ready, deadlineAfter(timeout)) ? VK_SUCCESS
-                                                                              : VK_TIMEOUT;
+  const auto deadline = deadlineAfter(timeout);
+  if (waitAll || count == 1) {
+    // Waiting for all is waiting for each in turn, each on its own futex word.
+    for (uint32_t i = 0; i < count; ++i) {
+      switch (fromHandle(pFences[i])->wait(deadline)) {
+        case WaitStatus::Ready: break;
+        case WaitStatus::Timeout: return VK_TIMEOUT;
+        case WaitStatus::PeerGone:
+          d->lose("vkWaitForFences: every other process sharing the fence has exited");
+          return VK_ERROR_DEVICE_LOST;
+      }
+    }
+    return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
+  }
+  // Any of several: local signals wake the device's board; a signal from another process does
+  // not, so with shared payloads the wait looks again every millisecond.
+  bool shared = false;
+  for (uint32_t i = 0; i < count; ++i) shared |= fromHandle(pFences[i])->active().shared();
+  auto ready = [&] {
+    for (uint32_t i = 0; i < count; ++i)
+      if (fromHandle(pFences[i])->signaled()) return true;
+    return d->lost();
+  };
+  for (;;) {
+    auto slice = shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
+    if (d->board().waitUntil(ready, slice)) return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
+    if (Clock::now() >= deadline) return VK_TIMEOUT;
+  }
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceFdKHR(VkDevice device, const VkFenceGetFdInfoKHR* pInfo, int* pFd) {
+  Fence* f = fromHandle(pInfo->fence);
+  auto fd = pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT
+                ? f->permanent().exportFd()
+                : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, "emvk exports fences as OPAQUE_FD only"});
+  if (!fd) {
+    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(f), "vkGetFenceFdKHR: ", fd.error().why);
+    return fd.error().code;
+  }
+  *pFd = fd.value();
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device, const VkImportFenceFdInfoKHR* pInfo) {
+  Device* d = fromHandle(device);
+  Fence* f = fromHandle(pInfo->fence);
+  if (pInfo->handleType != VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT) {
+    EMVK_LOG(&d->instance(), Error, logObject(f), "vkImportFenceFdKHR: handle type 0x", std::hex,
+             pInfo->handleType, " is not importable; emvk imports OPAQUE_FD fences it exported");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  auto page = memory::SyncPage::import(pInfo->fd, memory::SyncKind::Fence, PhysicalDevice::driverUUID().data());
+  if (!page) {
+    EMVK_LOG(&d->instance(), Error, logObject(f), "vkImportFenceFdKHR refused (the fd stays open and "
+             "owned by the application): ", page.error().why);
+    return page.error().code;
+  }
+  f->import(page.take(), pInfo->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalFenceProperties(
+    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo* pInfo, VkExternalFenceProperties* pProperties) {
+  const bool opaque = pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT;
+  pProperties->exportFromImportedHandleTypes = opaque ? kFenceHandleTypes : 0;
+  pProperties->compatibleHandleTypes = opaque ? kFenceHandleTypes : 0;
+  pProperties->externalFenceFeatures =
+      opaque ? VK_EXTERNAL_FENCE_FEATURE_EXPORTABLE_BIT | VK_EXTERNAL_FENCE_FEATURE_IMPORTABLE_BIT : 0;
 }

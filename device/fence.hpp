@@ -1,9 +1,13 @@
-// VkFence: one word the queue sets when a submission completes; the host waits on the device's
-// signal board until it is set.
+// VkFence: a payload page (memory::SyncPage) whose value the queue sets to 1 when a submission
+// completes. An exportable fence keeps its page in a memfd that another instance or process
+// imports (VK_KHR_external_fence_fd, opaque fds).
 #pragma once
 #include <atomic>
+#include <optional>
 
 #include "device/object.hpp"
+#include "device/sync_wait.hpp"
+#include "memory/sync_payload.hpp"
 
 namespace emvk {
 
@@ -11,15 +15,27 @@ class Device;
 
 class Fence : public Object {
  public:
-  Fence(Device& device, bool signaled)
-      : Object(VK_OBJECT_TYPE_FENCE), device_(device), signaled_(signaled) {}
-  bool signaled() const { return signaled_.load(std::memory_order_acquire); }
+  Fence(Device& device, memory::SyncPage page)
+      : Object(VK_OBJECT_TYPE_FENCE), device_(device), page_(std::move(page)) {}
+  ~Fence();
+
+  bool signaled() const { return active().payload().value.load(std::memory_order_acquire) != 0; }
   void signal();
-  void reset() { signaled_.store(false, std::memory_order_release); }
+  void reset();
+  WaitStatus wait(Clock::time_point deadline) const;
+
+  const memory::SyncPage& permanent() const { return page_; }
+  const memory::SyncPage& active() const { return temporary_ ? *temporary_ : page_; }
+  // vkImportFenceFdKHR: permanent, or temporary until the next vkResetFences.
+  void import(memory::SyncPage page, bool temporary);
 
  private:
   Device& device_;
-  std::atomic<bool> signaled_;
+  // Signals in progress. A waiter may see the fence signalled and destroy it while the signalling
+  // thread is still waking others through its page: destruction waits for those to finish.
+  std::atomic<uint32_t> signalling_{0};
+  memory::SyncPage page_;
+  std::optional<memory::SyncPage> temporary_;
 };
 EMVK_DEFINE_HANDLE(Fence, VkFence, VK_OBJECT_TYPE_FENCE)
 

@@ -1,33 +1,109 @@
-// Format and image-format queries: what each format can do on emvk.
+// Format and image-format queries: what each format can do on emvk. The formats themselves are in
+// device/format.cpp.
+#include "device/format_properties.hpp"
+
+#include <algorithm>
+#include <bit>
+
 #include "device/external_memory.hpp"
+#include "device/format.hpp"
+#include "device/log.hpp"
 #include "device/physical_device.hpp"
 #include "icd/pnext.hpp"
 
+namespace emvk {
+namespace {
+
+Error notSupported(std::string why) { return Error{VK_ERROR_FORMAT_NOT_SUPPORTED, std::move(why)}; }
+
+// floor(log2(largest dimension)) + 1: the full mip chain (VUID-VkImageCreateInfo-mipLevels-00958).
+uint32_t fullMipChain(const VkExtent3D& e) {
+  return std::bit_width(std::max({e.width, e.height, e.depth}));
+}
+
+}  // namespace
+
+VkFormatFeatureFlags imageFormatFeatures(VkFormat format) {
+  return findFormat(format) ? kImageFormatFeatures : 0;
+}
+
+Result<VkImageFormatProperties> imageFormatLimits(const ImageQuery& q) {
+  const FormatInfo* format = findFormat(q.format);
+  if (!format) return notSupported(concat("format ", q.format, " is not one emvk supports"));
+  if (q.tiling != VK_IMAGE_TILING_LINEAR && q.tiling != VK_IMAGE_TILING_OPTIMAL)
+    return notSupported(concat("tiling ", q.tiling, " is neither LINEAR nor OPTIMAL"));
+  if (q.usage == 0 || (q.usage & ~kImageUsages))
+    return notSupported(concat("usage 0x", std::hex, q.usage,
+                               " asks for more than TRANSFER_SRC | TRANSFER_DST (emvk has no "
+                               "shaders or attachments yet)"));
+  if (q.flags & ~kImageCreateFlags)
+    return notSupported(
+        concat("create flags 0x", std::hex, q.flags & ~kImageCreateFlags, " are not supported"));
+  // VUID-VkImageCreateInfo-flags-00949: cube-compatible images are 2D.
+  if ((q.flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT) && q.type != VK_IMAGE_TYPE_2D)
+    return notSupported("CUBE_COMPATIBLE needs a 2D image");
+
+  const VkPhysicalDeviceLimits limits = physicalDeviceLimits();
+  VkImageFormatProperties p{};
+  switch (q.type) {
+    case VK_IMAGE_TYPE_1D:
+      p.maxExtent = {limits.maxImageDimension1D, 1, 1};
+      break;
+    case VK_IMAGE_TYPE_2D:
+      p.maxExtent = {limits.maxImageDimension2D, limits.maxImageDimension2D, 1};
+      if (q.flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT)
+        p.maxExtent = {limits.maxImageDimensionCube, limits.maxImageDimensionCube, 1};
+      break;
+    case VK_IMAGE_TYPE_3D: {
+      const uint32_t d = limits.maxImageDimension3D;
+      p.maxExtent = {d, d, d};
+      break;
+    }
+    default:
+      return notSupported(concat("image type ", q.type, " does not exist"));
+  }
+  p.maxMipLevels = fullMipChain(p.maxExtent);
+  p.maxArrayLayers = q.type == VK_IMAGE_TYPE_3D ? 1 : limits.maxImageArrayLayers;
+  p.sampleCounts = VK_SAMPLE_COUNT_1_BIT;  // no multisampling without rasterization
+  p.maxResourceSize = kMaxImageResourceSize;
+  return p;
+}
+
+}  // namespace emvk
+
 using namespace emvk;
 
-// No format has any feature until images and texel buffers are implemented (issues 3 and 4).
-VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties(VkPhysicalDevice, VkFormat,
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties(VkPhysicalDevice, VkFormat format,
                                                                   VkFormatProperties* pProperties) {
-  *pProperties = {};
+  const VkFormatFeatureFlags features = imageFormatFeatures(format);
+  *pProperties = {features, features, 0};  // linear, optimal, buffer
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties2(
-    VkPhysicalDevice, VkFormat, VkFormatProperties2* pProperties) {
-  pProperties->formatProperties = {};
+    VkPhysicalDevice physicalDevice, VkFormat format, VkFormatProperties2* pProperties) {
+  emvk_GetPhysicalDeviceFormatProperties(physicalDevice, format, &pProperties->formatProperties);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties(
-    VkPhysicalDevice, VkFormat, VkImageType, VkImageTiling, VkImageUsageFlags, VkImageCreateFlags,
-    VkImageFormatProperties* pProperties) {
-  *pProperties = {};
-  return VK_ERROR_FORMAT_NOT_SUPPORTED;
+    VkPhysicalDevice, VkFormat format, VkImageType type, VkImageTiling tiling,
+    VkImageUsageFlags usage, VkImageCreateFlags flags, VkImageFormatProperties* pProperties) {
+  auto limits = imageFormatLimits({format, type, tiling, usage, flags});
+  // Section "Image Creation Limits": an unsupported combination reads as all zeros.
+  *pProperties = limits ? limits.value() : VkImageFormatProperties{};
+  return limits ? VK_SUCCESS : limits.error().code;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties2(
-    VkPhysicalDevice, const VkPhysicalDeviceImageFormatInfo2*,
+    VkPhysicalDevice physicalDevice, const VkPhysicalDeviceImageFormatInfo2* pInfo,
     VkImageFormatProperties2* pProperties) {
-  pProperties->imageFormatProperties = {};
-  return VK_ERROR_FORMAT_NOT_SUPPORTED;
+  const VkResult base = emvk_GetPhysicalDeviceImageFormatProperties(
+      physicalDevice, pInfo->format, pInfo->type, pInfo->tiling, pInfo->usage, pInfo->flags,
+      &pProperties->imageFormatProperties);
+  if (base != VK_SUCCESS) return base;
+  // External handle types (VkPhysicalDeviceExternalImageFormatInfo) narrow the answer further.
+  const VkResult external = fillExternalImageFormatProperties(*pInfo, *pProperties);
+  if (external != VK_SUCCESS) pProperties->imageFormatProperties = {};
+  return external;
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceSparseImageFormatProperties(

@@ -5,6 +5,7 @@
 
 #include "build_identity.h"  // generated: EMVK_BUILD_ID, EMVK_*_UUID
 #include "device/extensions.hpp"
+#include "device/external_memory.hpp"
 #include "device/instance.hpp"
 #include "icd/pnext.hpp"
 #include "memory/host.hpp"
@@ -128,6 +129,10 @@ void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
         p->conformanceVersion = {0, 0, 0, 0};  // no CTS submission has been made
         break;
       }
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT:
+        reinterpret_cast<VkPhysicalDeviceExternalMemoryHostPropertiesEXT*>(s)
+            ->minImportedHostPointerAlignment = kHostPointerAlignment;
+        break;
       case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
         reinterpret_cast<VkPhysicalDeviceTimelineSemaphoreProperties*>(s)
             ->maxTimelineSemaphoreValueDifference = UINT64_MAX;
@@ -208,28 +213,13 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceQueueFamilyProperties2(
                                               &pProperties[0].queueFamilyProperties);
 }
 
-// Core 1.1 external-handle queries: until VK_KHR_external_memory_fd lands nothing is exportable
-// or importable, which is exactly what zero handle types say.
+// Core 1.1 external-handle query for buffers; device/external_memory.cpp decides. (The fence and
+// semaphore queries live with their objects, in fence.cpp and semaphore.cpp.)
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalBufferProperties(
-    VkPhysicalDevice, const VkPhysicalDeviceExternalBufferInfo*,
+    VkPhysicalDevice, const VkPhysicalDeviceExternalBufferInfo* pInfo,
     VkExternalBufferProperties* pProperties) {
-  pProperties->externalMemoryProperties = {};
-}
-
-VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalFenceProperties(
-    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo*,
-    VkExternalFenceProperties* pProperties) {
-  pProperties->exportFromImportedHandleTypes = 0;
-  pProperties->compatibleHandleTypes = 0;
-  pProperties->externalFenceFeatures = 0;
-}
-
-VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(
-    VkPhysicalDevice, const VkPhysicalDeviceExternalSemaphoreInfo*,
-    VkExternalSemaphoreProperties* pProperties) {
-  pProperties->exportFromImportedHandleTypes = 0;
-  pProperties->compatibleHandleTypes = 0;
-  pProperties->externalSemaphoreFeatures = 0;
+  // Buffers of any usage and flags share memory the same way on a CPU: only the type matters.
+  pProperties->externalMemoryProperties = externalMemoryProperties(pInfo->handleType);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

@@ -34,9 +34,11 @@ void QueryPool::reset(uint32_t first, uint32_t count) {
 }
 
 void QueryPool::write(uint32_t query, uint64_t value) {
+  // Once the result is visible the pool may be destroyed: the device's board outlives it.
+  SignalBoard& board = device_.board();
   values_[query].store(value, std::memory_order_relaxed);
   available_[query].store(true, std::memory_order_release);
-  device_.board().notify();
+  board.notify();
 }
 
 VkResult QueryPool::copyResults(uint32_t first, uint32_t count, uint8_t* dst, VkDeviceSize stride,

@@ -37,7 +37,7 @@ VkResult Queue::waitIdle() {
   const uint64_t target = submitted_.load(std::memory_order_acquire);
   device_.board().waitUntil([&] { return completed_.load(std::memory_order_acquire) >= target; },
                             Clock::time_point::max());
-  return VK_SUCCESS;
+  return device_.lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
 }
 
 bool Queue::takeNext(Submission& out) {
@@ -81,11 +81,15 @@ void Queue::run() {
 void Queue::execute(const Submission& submission) {
   for (const Batch& batch : submission.batches) {
     for (const SemaphoreOp& wait : batch.waits) {
-      // Wait-before-signal (timeline semaphores): the signal may come from another queue or the
-      // host at any later time, so this executor simply sleeps until it does.
-      device_.board().waitUntil([&] { return wait.semaphore->tryAcquire(wait.value); },
-                                Clock::time_point::max());
+      // Wait-before-signal (timeline semaphores): the signal may come from another queue, the
+      // host or another process at any later time, so this executor sleeps until it does —
+      // unless every other process sharing the semaphore has died (device/sync_wait.hpp).
+      if (wait.semaphore->wait(wait.value, Clock::time_point::max()) == WaitStatus::PeerGone)
+        device_.lose("a queue waited on a semaphore whose every other holder process has exited");
     }
+    // After a loss nothing more executes; fences still signal so that nobody waits forever
+    // (their waits report VK_ERROR_DEVICE_LOST).
+    if (device_.lost()) break;
     for (CommandBuffer* cb : batch.commandBuffers) cb->execute();
     for (const SemaphoreOp& signal : batch.signals) signal.semaphore->signal(signal.value);
   }
@@ -110,6 +114,7 @@ std::vector<SemaphoreOp> semaphoreOps(uint32_t count, const VkSemaphore* semapho
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit(VkQueue queue, uint32_t count,
                                                 const VkSubmitInfo* pSubmits, VkFence fence) {
+  if (fromHandle(queue)->device().lost()) return VK_ERROR_DEVICE_LOST;
   Submission submission;
   submission.fence = fromHandle(fence);
   submission.batches.resize(count);
@@ -132,6 +137,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit(VkQueue queue, uint32_t count,
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit2(VkQueue queue, uint32_t count,
                                                  const VkSubmitInfo2* pSubmits, VkFence fence) {
+  if (fromHandle(queue)->device().lost()) return VK_ERROR_DEVICE_LOST;
   Submission submission;
   submission.fence = fromHandle(fence);
   submission.batches.resize(count);

@@ -1,47 +1,102 @@
 #include "device/semaphore.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "device/device.hpp"
+#include "device/instance.hpp"
+#include "device/log.hpp"
+#include "device/physical_device.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
 
+memory::SyncKind Semaphore::kind() const {
+  return timeline() ? memory::SyncKind::TimelineSemaphore : memory::SyncKind::BinarySemaphore;
+}
+
+Semaphore::~Semaphore() {
+  while (signalling_.load(std::memory_order_acquire) != 0) spinStep(2048);
+}
+
 void Semaphore::signal(uint64_t value) {
+  signalling_.fetch_add(1, std::memory_order_acq_rel);
+  SignalBoard& board = device_.board();
+  auto& payload = active().payload().value;
   if (!timeline()) {
-    value_.store(1, std::memory_order_release);
+    payload.store(1, std::memory_order_release);
   } else {
     // VUID-VkSemaphoreSignalInfo-value-03258: values only grow; keep the largest seen.
-    uint64_t current = value_.load(std::memory_order_relaxed);
-    while (value > current &&
-           !value_.compare_exchange_weak(current, value, std::memory_order_release)) {
+    uint64_t current = payload.load(std::memory_order_relaxed);
+    while (value > current && !payload.compare_exchange_weak(current, value, std::memory_order_release)) {
     }
   }
-  device_.board().notify();
+  active().notify();
+  board.notify();
+  signalling_.fetch_sub(1, std::memory_order_release);  // the last touch of this object
 }
 
 bool Semaphore::tryAcquire(uint64_t value) {
-  if (timeline()) return value_.load(std::memory_order_acquire) >= value;
+  auto& payload = active().payload().value;
+  if (timeline()) return payload.load(std::memory_order_acquire) >= value;
   uint64_t expected = 1;
-  return value_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  if (!payload.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) return false;
+  // A temporarily imported payload is used by one wait, then the permanent one is back
+  // (section "Importing Semaphore Payloads", temporary transference).
+  temporary_.reset();
+  return true;
+}
+
+WaitStatus Semaphore::wait(uint64_t value, Clock::time_point deadline) {
+  return waitOnPage(active(), [&] { return tryAcquire(value); }, deadline);
+}
+
+void Semaphore::import(memory::SyncPage page, bool temporary) {
+  if (temporary) temporary_ = std::move(page);
+  else {
+    temporary_.reset();
+    page_ = std::move(page);
+  }
 }
 
 }  // namespace emvk
 
 using namespace emvk;
 
+namespace {
+
+constexpr VkExternalSemaphoreHandleTypeFlags kSemaphoreHandleTypes =
+    VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
+
+}  // namespace
+
 VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateSemaphore(VkDevice device,
                                                     const VkSemaphoreCreateInfo* pCreateInfo,
                                                     const VkAllocationCallbacks*,
                                                     VkSemaphore* pSemaphore) {
+  Device* d = fromHandle(device);
   VkSemaphoreType type = VK_SEMAPHORE_TYPE_BINARY;
   uint64_t initial = 0;
   if (auto* t = findInChain<VkSemaphoreTypeCreateInfo>(pCreateInfo->pNext)) {
     type = t->semaphoreType;
     if (type == VK_SEMAPHORE_TYPE_TIMELINE) initial = t->initialValue;
   }
-  auto semaphore = std::make_unique<Semaphore>(*fromHandle(device), type, initial);
-  *pSemaphore = release<VkSemaphore>(std::move(semaphore));
+  const auto kind = type == VK_SEMAPHORE_TYPE_TIMELINE ? memory::SyncKind::TimelineSemaphore
+                                                       : memory::SyncKind::BinarySemaphore;
+  const auto* exportInfo = findInChain<VkExportSemaphoreCreateInfo>(pCreateInfo->pNext);
+  if (exportInfo && (exportInfo->handleTypes & ~kSemaphoreHandleTypes)) {
+    EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateSemaphore: handle types 0x", std::hex,
+             exportInfo->handleTypes & ~kSemaphoreHandleTypes, " are not exportable; emvk exports OPAQUE_FD");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  auto page = exportInfo && exportInfo->handleTypes
+                  ? memory::SyncPage::createShared(kind, initial, PhysicalDevice::driverUUID().data())
+                  : memory::SyncPage::createLocal(kind, initial);
+  if (!page) {
+    EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateSemaphore: ", page.error().why);
+    return page.error().code;
+  }
+  *pSemaphore = release<VkSemaphore>(std::make_unique<Semaphore>(*d, type, page.take()));
   return VK_SUCCESS;
 }
 
@@ -50,8 +105,9 @@ VKAPI_ATTR void VKAPI_CALL emvk_DestroySemaphore(VkDevice, VkSemaphore semaphore
   reclaim(semaphore);
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreCounterValue(VkDevice, VkSemaphore semaphore,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreCounterValue(VkDevice device, VkSemaphore semaphore,
                                                              uint64_t* pValue) {
+  if (fromHandle(device)->lost()) return VK_ERROR_DEVICE_LOST;
   *pValue = fromHandle(semaphore)->value();
   return VK_SUCCESS;
 }
@@ -61,18 +117,92 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_SignalSemaphore(VkDevice, const VkSemaphoreS
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
-                                                   const VkSemaphoreWaitInfo* pInfo,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo* pInfo,
                                                    uint64_t timeout) {
-  const bool any = pInfo->flags & VK_SEMAPHORE_WAIT_ANY_BIT;
-  auto ready = [&] {
+  Device* d = fromHandle(device);
+  const auto deadline = deadlineAfter(timeout);
+  auto reached = [&](uint32_t i) { return fromHandle(pInfo->pSemaphores[i])->value() >= pInfo->pValues[i]; };
+  const bool any = (pInfo->flags & VK_SEMAPHORE_WAIT_ANY_BIT) && pInfo->semaphoreCount > 1;
+  if (!any) {
+    // Waiting for all is waiting for each in turn, each on its own futex word.
     for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i) {
-      const bool reached = fromHandle(pInfo->pSemaphores[i])->value() >= pInfo->pValues[i];
-      if (any && reached) return true;
-      if (!any && !reached) return false;
+      const memory::SyncPage& page = fromHandle(pInfo->pSemaphores[i])->permanent();
+      switch (waitOnPage(page, [&] { return reached(i) || d->lost(); }, deadline)) {
+        case WaitStatus::Ready: break;
+        case WaitStatus::Timeout: return VK_TIMEOUT;
+        case WaitStatus::PeerGone:
+          d->lose("vkWaitSemaphores: every other process sharing the semaphore has exited");
+          return VK_ERROR_DEVICE_LOST;
+      }
     }
-    return !any || pInfo->semaphoreCount == 0;
+    return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
+  }
+  // Any of several: local signals wake the device's board; a signal from another process does
+  // not, so with shared payloads the wait looks again every millisecond.
+  bool shared = false;
+  for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i)
+    shared |= fromHandle(pInfo->pSemaphores[i])->permanent().shared();
+  auto ready = [&] {
+    for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i)
+      if (reached(i)) return true;
+    return d->lost();
   };
-  return fromHandle(device)->board().waitUntil(ready, deadlineAfter(timeout)) ? VK_SUCCESS
-                                                                              : VK_TIMEOUT;
+  for (;;) {
+    auto slice = shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
+    if (d->board().waitUntil(ready, slice)) return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
+    if (Clock::now() >= deadline) return VK_TIMEOUT;
+  }
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreFdKHR(VkDevice device, const VkSemaphoreGetFdInfoKHR* pInfo,
+                                                     int* pFd) {
+  Semaphore* s = fromHandle(pInfo->semaphore);
+  auto fd = pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT
+                ? s->permanent().exportFd()
+                : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, "emvk exports semaphores as OPAQUE_FD only"});
+  if (!fd) {
+    // VUID-VkSemaphoreGetFdInfoKHR-handleType-01132: the type was named at creation.
+    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(s), "vkGetSemaphoreFdKHR: ", fd.error().why);
+    return fd.error().code;
+  }
+  *pFd = fd.value();
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
+                                                        const VkImportSemaphoreFdInfoKHR* pInfo) {
+  Device* d = fromHandle(device);
+  Semaphore* s = fromHandle(pInfo->semaphore);
+  if (pInfo->handleType != VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT) {
+    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR: handle type 0x", std::hex,
+             pInfo->handleType, " is not importable; emvk imports OPAQUE_FD semaphores it exported");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  const bool temporary = pInfo->flags & VK_SEMAPHORE_IMPORT_TEMPORARY_BIT;
+  // VUID-VkImportSemaphoreFdInfoKHR-flags-03323: timeline semaphores cannot be imported temporarily.
+  if (temporary && s->timeline()) {
+    EMVK_LOG(&d->instance(), Error, logObject(s),
+             "vkImportSemaphoreFdKHR: a timeline semaphore cannot be imported temporarily "
+             "(VUID-VkImportSemaphoreFdInfoKHR-flags-03323)");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  auto page = memory::SyncPage::import(pInfo->fd, s->kind(), PhysicalDevice::driverUUID().data());
+  if (!page) {
+    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR refused (the fd stays open "
+             "and owned by the application): ", page.error().why);
+    return page.error().code;
+  }
+  s->import(page.take(), temporary);  // the fd now belongs to the semaphore
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(
+    VkPhysicalDevice, const VkPhysicalDeviceExternalSemaphoreInfo* pInfo,
+    VkExternalSemaphoreProperties* pProperties) {
+  // Binary and timeline semaphores alike travel as opaque fds of their payload page.
+  const bool opaque = pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
+  pProperties->exportFromImportedHandleTypes = opaque ? kSemaphoreHandleTypes : 0;
+  pProperties->compatibleHandleTypes = opaque ? kSemaphoreHandleTypes : 0;
+  pProperties->externalSemaphoreFeatures =
+      opaque ? VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT | VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT : 0;
 }

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "memory/host.hpp"
 
@@ -15,11 +17,35 @@ namespace {
 
 std::atomic<uint64_t> gAllocated{0};
 
+// The record page is a fixed 4 KiB whatever the host's page size, so the file layout is the same
+// on every host (the aliasing contract extends to the fd itself).
+constexpr uint64_t kRecordPage = 4096;
+constexpr uint64_t kHugePage = 2ull << 20;
+
 Error outOfMemory(std::string why) { return Error{VK_ERROR_OUT_OF_DEVICE_MEMORY, std::move(why)}; }
+Error invalidHandle(std::string why) {
+  return Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, std::move(why)};
+}
 
 std::string errnoText(const char* call) { return std::string(call) + ": " + std::strerror(errno); }
 
-constexpr uint64_t kHugePage = 2ull << 20;
+uint64_t roundToPages(uint64_t size) { return (size + pageSize() - 1) / pageSize() * pageSize(); }
+
+// Takes `bytes` of the heap's budget, or says why not.
+Result<bool> reserve(uint64_t requested, uint64_t bytes, uint64_t limit) {
+  if (requested == 0 || requested > limit)
+    return outOfMemory("allocation of " + std::to_string(requested) +
+                       " bytes exceeds the heap of " + std::to_string(limit) + " bytes");
+  // Account before mapping so two threads cannot both take the last free bytes of the heap.
+  const uint64_t before = gAllocated.fetch_add(bytes);
+  if (before + bytes > limit) {
+    gAllocated.fetch_sub(bytes);
+    return outOfMemory("allocation of " + std::to_string(requested) +
+                       " bytes does not fit: " + std::to_string(before) + " of " +
+                       std::to_string(limit) + " heap bytes are in use");
+  }
+  return true;
+}
 
 // Anonymous memory of 2 MiB or more is placed on a 2 MiB boundary and marked for transparent huge
 // pages: large copies then take a TLB miss per 2 MiB instead of per 4 KiB (measured in
@@ -39,61 +65,133 @@ void* mapAnonymous(uint64_t size) {
   return reinterpret_cast<void*>(aligned);
 }
 
+const char* fileKind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
 }  // namespace
 
 uint64_t bytesAllocated() { return gAllocated.load(std::memory_order_relaxed); }
 
-Result<Allocation> Allocation::create(uint64_t size, Backing backing, uint64_t limit) {
-  if (size == 0 || size > limit)
-    return outOfMemory("allocation of " + std::to_string(size) + " bytes exceeds the heap of " +
-                       std::to_string(limit) + " bytes");
-  const uint64_t mapped = (size + pageSize() - 1) / pageSize() * pageSize();
-  // Account before mapping so two threads cannot both take the last free bytes of the heap.
-  const uint64_t before = gAllocated.fetch_add(mapped);
-  if (before + mapped > limit) {
-    gAllocated.fetch_sub(mapped);
-    return outOfMemory("allocation of " + std::to_string(size) +
-                       " bytes does not fit: " + std::to_string(before) + " of " +
-                       std::to_string(limit) + " heap bytes are in use");
-  }
-
-  UniqueFd fd;
-  if (backing == Backing::Memfd) {
-    fd.reset(memfd_create("emvk-device-memory", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    std::string failure;
-    if (!fd)
-      failure = errnoText("memfd_create");
-    else if (ftruncate(fd.get(), static_cast<off_t>(mapped)) != 0)
-      failure = errnoText("ftruncate");
-    // Sealed so no holder of the fd, here or in a peer process, can shrink it under a mapping.
-    else if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
-      failure = errnoText("F_ADD_SEALS");
-    if (!failure.empty()) {
-      gAllocated.fetch_sub(mapped);
-      return outOfMemory(failure);
-    }
-  }
-  void* data = fd ? mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0)
-                  : mapAnonymous(mapped);
+Result<Allocation> Allocation::create(uint64_t size, uint64_t limit) {
+  const uint64_t mapped = roundToPages(size);
+  if (auto ok = reserve(size, mapped, limit); !ok) return ok.error();
+  void* data = mapAnonymous(mapped);
   if (data == MAP_FAILED) {
     gAllocated.fetch_sub(mapped);
     return outOfMemory("the host refused " + std::to_string(mapped) + " bytes (" +
                        errnoText("mmap") + ")");
   }
-  return Allocation(static_cast<uint8_t*>(data), size, mapped, std::move(fd));
+  return Allocation(static_cast<uint8_t*>(data), size, mapped, UniqueFd(), Backing::Anonymous);
 }
 
-Allocation::Allocation(uint8_t* data, uint64_t size, uint64_t mappedSize, UniqueFd fd)
-    : data_(data), size_(size), mappedSize_(mappedSize), fd_(std::move(fd)) {}
+Result<Allocation> Allocation::createExportable(uint64_t size, uint64_t limit,
+                                                const IdentityRecord& record) {
+  const uint64_t mapped = (size + kRecordPage - 1) / kRecordPage * kRecordPage;
+  if (auto ok = reserve(size, mapped, limit); !ok) return ok.error();
+  UniqueFd fd(memfd_create("emvk-device-memory", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  std::string failure;
+  if (!fd)
+    failure = errnoText("memfd_create");
+  else if (ftruncate(fd.get(), static_cast<off_t>(mapped + kRecordPage)) != 0)
+    failure = errnoText("ftruncate");
+  else if (pwrite(fd.get(), &record, sizeof(record), static_cast<off_t>(mapped)) != sizeof(record))
+    failure = errnoText("pwrite of the identity record");
+  // Sealed so no holder of the fd, here or in a peer process, can shrink it under a mapping.
+  else if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
+    failure = errnoText("F_ADD_SEALS");
+  void* data = MAP_FAILED;
+  if (failure.empty()) {
+    data = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    if (data == MAP_FAILED) failure = errnoText("mmap");
+  }
+  if (!failure.empty()) {
+    gAllocated.fetch_sub(mapped);
+    return outOfMemory("exportable allocation of " + std::to_string(size) +
+                       " bytes failed: " + failure);
+  }
+  return Allocation(static_cast<uint8_t*>(data), size, mapped, std::move(fd), Backing::Memfd);
+}
+
+Result<Allocation> Allocation::importFd(int fd, const ImportExpectation& expected,
+                                        IdentityRecord* found) {
+  // Every check below only reads: nothing blocks (a pipe or socket is refused by fstat before any
+  // read) and nothing changes the fd, so a refused fd is handed back exactly as it came.
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0)
+    return invalidHandle("fd " + std::to_string(fd) + " is not an open file descriptor");
+  if (!S_ISREG(st.st_mode))
+    return invalidHandle("fd " + std::to_string(fd) + " is " + fileKind(st.st_mode) +
+                         ", not memory exported by emvk");
+  const int seals = fcntl(fd, F_GET_SEALS);
+  if (seals < 0)
+    return invalidHandle("fd " + std::to_string(fd) +
+                         " is a file that cannot be sealed, not a memfd exported by emvk");
+  if ((seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW))
+    return invalidHandle("fd " + std::to_string(fd) +
+                         " is an unsealed memfd: its owner could shrink it under the mapping "
+                         "(SIGBUS); emvk only imports its own sealed exports");
+  const auto fileSize = static_cast<uint64_t>(st.st_size);
+  if (fileSize < kRecordPage || fileSize % kRecordPage != 0)
+    return invalidHandle("fd " + std::to_string(fd) + " is " + std::to_string(fileSize) +
+                         " bytes: too small or not a whole number of pages for an emvk export");
+  IdentityRecord record;
+  if (pread(fd, &record, sizeof(record), static_cast<off_t>(recordOffset(fileSize))) !=
+      sizeof(record))
+    return invalidHandle("fd " + std::to_string(fd) + ": the identity record cannot be read (" +
+                         errnoText("pread") + ")");
+  if (found) *found = record;
+  if (auto ok = checkRecord(record, expected); !ok) return ok.error();
+  const uint64_t mapped = (record.allocationSize + kRecordPage - 1) / kRecordPage * kRecordPage;
+  if (mapped + kRecordPage != fileSize)
+    return invalidHandle("fd " + std::to_string(fd) + " is " + std::to_string(fileSize) +
+                         " bytes but its record describes " +
+                         std::to_string(record.allocationSize) +
+                         " bytes of data: the memfd is truncated or padded");
+  void* data = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (data == MAP_FAILED)
+    return Error{VK_ERROR_OUT_OF_DEVICE_MEMORY,
+                 "mapping the imported memfd failed: " + errnoText("mmap")};
+  gAllocated.fetch_add(mapped);
+  // VkImportMemoryFdInfoKHR: a successful import takes ownership of the fd.
+  return Allocation(static_cast<uint8_t*>(data), record.allocationSize, mapped, UniqueFd(fd),
+                    Backing::ImportedFd);
+}
+
+Result<Allocation> Allocation::importHostPointer(void* pointer, uint64_t size) {
+  // mincore() fails with ENOMEM if any page of the range is not mapped in this process.
+  std::vector<unsigned char> residency((size + pageSize() - 1) / pageSize());
+  if (mincore(pointer, size, residency.data()) != 0)
+    return invalidHandle("host pointer range is not mapped memory of this process (" +
+                         errnoText("mincore") + ")");
+  return Allocation(static_cast<uint8_t*>(pointer), size, 0, UniqueFd(), Backing::HostPointer);
+}
+
+Result<int> Allocation::exportFd() const {
+  if (!fd_) return Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, "the memory has no file descriptor"};
+  const int copy = fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return Error{VK_ERROR_TOO_MANY_OBJECTS, errnoText("dup of the memfd")};
+  return copy;
+}
+
+Allocation::Allocation(uint8_t* data, uint64_t size, uint64_t mappedSize, UniqueFd fd,
+                       Backing backing)
+    : data_(data), size_(size), mappedSize_(mappedSize), fd_(std::move(fd)), backing_(backing) {}
 
 Allocation::Allocation(Allocation&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       mappedSize_(std::exchange(other.mappedSize_, 0)),
-      fd_(std::move(other.fd_)) {}
+      fd_(std::move(other.fd_)),
+      backing_(other.backing_) {}
 
 Allocation::~Allocation() {
-  if (!data_) return;
+  if (!data_ || backing_ == Backing::HostPointer) return;  // borrowed pages stay the application's
   munmap(data_, mappedSize_);
   gAllocated.fetch_sub(mappedSize_);
 }

@@ -1,0 +1,255 @@
+// external_peer: the other process of the cross-process sharing tests. It talks to the test over
+// the Unix socket whose fd number is argv[1], receives or sends exported memory with SCM_RIGHTS,
+// and answers each request with "ok" or "fail: <why>". It has its own VkInstance and VkDevice, as
+// any separate program would.
+#include <vulkan/vulkan.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "external/external_buffer.hpp"
+#include "external/fd_passing.hpp"
+
+namespace {
+
+struct Context {
+  VkInstance instance = VK_NULL_HANDLE;
+  VkPhysicalDevice physical = VK_NULL_HANDLE;
+  VkDevice device = VK_NULL_HANDLE;
+  VkQueue queue = VK_NULL_HANDLE;
+  VkCommandPool pool = VK_NULL_HANDLE;
+};
+
+bool setUp(Context& c) {
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  app.apiVersion = VK_API_VERSION_1_1;
+  VkInstanceCreateInfo ii{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  ii.pApplicationInfo = &app;
+  if (vkCreateInstance(&ii, nullptr, &c.instance) != VK_SUCCESS) return false;
+  uint32_t n = 1;
+  if (vkEnumeratePhysicalDevices(c.instance, &n, &c.physical) < 0 || n == 0) return false;
+  float priority = 1;
+  VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+  qi.queueCount = 1;
+  qi.pQueuePriorities = &priority;
+  const char* extensions[] = {VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+                              VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
+                              VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
+  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES};
+  timeline.timelineSemaphore = VK_TRUE;
+  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  di.pNext = &timeline;
+  di.queueCreateInfoCount = 1;
+  di.pQueueCreateInfos = &qi;
+  di.enabledExtensionCount = 5;
+  di.ppEnabledExtensionNames = extensions;
+  if (vkCreateDevice(c.physical, &di, nullptr, &c.device) != VK_SUCCESS) return false;
+  vkGetDeviceQueue(c.device, 0, 0, &c.queue);
+  VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+  return vkCreateCommandPool(c.device, &pi, nullptr, &c.pool) == VK_SUCCESS;
+}
+
+void tearDown(Context& c) {
+  vkDestroyCommandPool(c.device, c.pool, nullptr);
+  vkDestroyDevice(c.device, nullptr);
+  vkDestroyInstance(c.instance, nullptr);
+}
+
+// Copies src -> dst on the queue: the peer touches shared memory with queue commands too.
+bool copyOnQueue(Context& c, VkBuffer src, VkBuffer dst, VkDeviceSize size) {
+  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  ai.commandPool = c.pool;
+  ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  ai.commandBufferCount = 1;
+  VkCommandBuffer cb;
+  if (vkAllocateCommandBuffers(c.device, &ai, &cb) != VK_SUCCESS) return false;
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  vkBeginCommandBuffer(cb, &bi);
+  VkBufferCopy region{0, 0, size};
+  vkCmdCopyBuffer(cb, src, dst, 1, &region);
+  VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                         VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &toHost, 0,
+                       nullptr, 0, nullptr);
+  vkEndCommandBuffer(cb);
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cb;
+  bool ok = vkQueueSubmit(c.queue, 1, &si, VK_NULL_HANDLE) == VK_SUCCESS &&
+            vkQueueWaitIdle(c.queue) == VK_SUCCESS;
+  vkFreeCommandBuffers(c.device, c.pool, 1, &cb);
+  return ok;
+}
+
+std::string fail(const std::string& why) { return "fail: " + why; }
+
+// A semaphore of the given type whose payload is the imported fd (consumed on success).
+VkResult importSemaphore(Context& c, int fd, bool timeline, VkSemaphore* semaphore) {
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+  type.semaphoreType = timeline ? VK_SEMAPHORE_TYPE_TIMELINE : VK_SEMAPHORE_TYPE_BINARY;
+  VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
+  VkResult r = vkCreateSemaphore(c.device, &info, nullptr, semaphore);
+  if (r != VK_SUCCESS) return r;
+  auto import = reinterpret_cast<PFN_vkImportSemaphoreFdKHR>(vkGetDeviceProcAddr(c.device, "vkImportSemaphoreFdKHR"));
+  VkImportSemaphoreFdInfoKHR ii{VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR};
+  ii.semaphore = *semaphore;
+  ii.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
+  ii.fd = fd;
+  return import(c.device, &ii);
+}
+
+// Ping-pong on a shared timeline: for k = 1..rounds, the test signals 2k-1 from its process, this
+// peer waits for it on its queue and signals 2k from the same submission.
+std::string timelinePingPong(Context& c, const fdpass::Message& m, int fd) {
+  VkSemaphore semaphore;
+  VkResult r = importSemaphore(c, fd, true, &semaphore);
+  if (r != VK_SUCCESS) return fail("timeline import returned " + std::to_string(r));
+  for (uint64_t k = 1; k <= m.seed; ++k) {
+    const uint64_t waitValue = 2 * k - 1, signalValue = 2 * k;
+    VkTimelineSemaphoreSubmitInfo values{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
+    values.waitSemaphoreValueCount = 1;
+    values.pWaitSemaphoreValues = &waitValue;
+    values.signalSemaphoreValueCount = 1;
+    values.pSignalSemaphoreValues = &signalValue;
+    const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+    VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO, &values};
+    si.waitSemaphoreCount = 1;
+    si.pWaitSemaphores = &semaphore;
+    si.pWaitDstStageMask = &stage;
+    si.signalSemaphoreCount = 1;
+    si.pSignalSemaphores = &semaphore;
+    if (vkQueueSubmit(c.queue, 1, &si, VK_NULL_HANDLE) != VK_SUCCESS) return fail("submit");
+  }
+  r = vkQueueWaitIdle(c.queue);
+  vkDestroySemaphore(c.device, semaphore, nullptr);
+  return r == VK_SUCCESS ? "ok" : fail("wait idle returned " + std::to_string(r));
+}
+
+// Imports a binary semaphore and a buffer; the queue waits for the semaphore, then copies the
+// shared buffer into a local one, whose pattern is checked (the test writes it before signalling).
+std::string binaryWaitThenRead(Context& c, int socket, const fdpass::Message& m, int fd) {
+  VkSemaphore semaphore;
+  VkResult r = importSemaphore(c, fd, false, &semaphore);
+  if (r != VK_SUCCESS) return fail("binary import returned " + std::to_string(r));
+  fdpass::Message second;
+  int memoryFd = -1;
+  if (!fdpass::receive(socket, second, memoryFd)) return fail("no memory fd");
+  external::SharedBuffer shared, local;
+  if (external::importBuffer(c.device, memoryFd, m.size, m.size, m.memoryType, false, shared) != VK_SUCCESS ||
+      external::exportableBuffer(c.device, m.size, m.memoryType, false, local) != VK_SUCCESS)
+    return fail("buffers");
+  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, nullptr, c.pool,
+                                 VK_COMMAND_BUFFER_LEVEL_PRIMARY, 1};
+  VkCommandBuffer cb;
+  vkAllocateCommandBuffers(c.device, &ai, &cb);
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  vkBeginCommandBuffer(cb, &bi);
+  VkBufferCopy region{0, 0, m.size};
+  vkCmdCopyBuffer(cb, shared.buffer, local.buffer, 1, &region);
+  VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                         VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &toHost, 0,
+                       nullptr, 0, nullptr);
+  vkEndCommandBuffer(cb);
+  const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.waitSemaphoreCount = 1;
+  si.pWaitSemaphores = &semaphore;
+  si.pWaitDstStageMask = &stage;
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cb;
+  if (vkQueueSubmit(c.queue, 1, &si, VK_NULL_HANDLE) != VK_SUCCESS) return fail("submit");
+  // Tell the test the wait is queued; it writes the data and signals only now.
+  fdpass::Message queued = fdpass::message("reply");
+  std::snprintf(queued.text, sizeof(queued.text), "queued");
+  fdpass::send(socket, queued);
+  std::string result = "ok";
+  if (vkQueueWaitIdle(c.queue) != VK_SUCCESS) result = fail("wait idle");
+  else if (int64_t at = external::firstMismatch(local.data, m.size, m.seed); at >= 0)
+    result = fail("byte " + std::to_string(at) + " was read before the signal");
+  vkFreeCommandBuffers(c.device, c.pool, 1, &cb);
+  external::destroy(c.device, local);
+  external::destroy(c.device, shared);
+  vkDestroySemaphore(c.device, semaphore, nullptr);
+  return result;
+}
+
+// Imports the fd, checks pattern `seed` through a queue copy, then writes pattern `seed2` into
+// the shared memory with a queue copy.
+std::string importCheckWrite(Context& c, const fdpass::Message& m, int fd) {
+  external::SharedBuffer shared;
+  VkResult r = external::importBuffer(c.device, fd, m.size, m.size, m.memoryType, false, shared);
+  if (r != VK_SUCCESS) return fail("import returned " + std::to_string(r));
+  external::SharedBuffer local;
+  r = external::exportableBuffer(c.device, m.size, m.memoryType, false, local);
+  if (r != VK_SUCCESS) return fail("local buffer: " + std::to_string(r));
+  std::string result = "ok";
+  if (!copyOnQueue(c, shared.buffer, local.buffer, m.size)) result = fail("copy out failed");
+  else if (int64_t at = external::firstMismatch(local.data, m.size, m.seed); at >= 0)
+    result = fail("byte " + std::to_string(at) + " differs from the exporter's pattern");
+  external::writePattern(local.data, m.size, m.seed2);
+  if (result == "ok" && !copyOnQueue(c, local.buffer, shared.buffer, m.size)) result = fail("copy in failed");
+  external::destroy(c.device, local);
+  external::destroy(c.device, shared);
+  return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  const int socket = std::atoi(argv[1]);
+  Context c;
+  if (!setUp(c)) {
+    fdpass::Message m = fdpass::message("fail");
+    std::snprintf(m.text, sizeof(m.text), "fail: no emvk device in the peer");
+    fdpass::send(socket, m);
+    return 1;
+  }
+  for (;;) {
+    fdpass::Message m;
+    int fd = -1;
+    if (!fdpass::receive(socket, m, fd)) break;
+    const std::string op = m.op;
+    fdpass::Message reply = fdpass::message("reply");
+    int replyFd = -1;
+    external::SharedBuffer exported;
+    std::string text = "ok";
+    if (op == "import-check-write") {
+      text = importCheckWrite(c, m, fd);
+    } else if (op == "export-and-exit") {
+      // Export memory holding pattern `seed`, hand it over, then free everything and exit: the
+      // payload must outlive its exporter.
+      VkResult r = external::exportableBuffer(c.device, m.size, m.memoryType, false, exported);
+      if (r == VK_SUCCESS) external::writePattern(exported.data, m.size, m.seed);
+      if (r == VK_SUCCESS) r = external::exportFd(c.device, exported.memory, &replyFd);
+      if (r != VK_SUCCESS) text = fail("export returned " + std::to_string(r));
+    } else if (op == "timeline-pingpong") {
+      text = timelinePingPong(c, m, fd);
+    } else if (op == "binary-wait-read") {
+      text = binaryWaitThenRead(c, socket, m, fd);
+    } else if (op == "import-semaphore-and-exit") {
+      // Attach to the payload, then die without signalling: the test's wait must not hang.
+      VkSemaphore semaphore;
+      VkResult r = importSemaphore(c, fd, true, &semaphore);
+      text = r == VK_SUCCESS ? "ok" : fail("import returned " + std::to_string(r));
+      std::snprintf(reply.text, sizeof(reply.text), "%s", text.c_str());
+      fdpass::send(socket, reply);
+      _exit(0);  // no cleanup: a crashed peer leaves its pid in the payload too
+    } else if (op == "quit") {
+      break;
+    } else {
+      text = fail("unknown request " + op);
+    }
+    std::snprintf(reply.text, sizeof(reply.text), "%s", text.c_str());
+    fdpass::send(socket, reply, replyFd);
+    if (replyFd >= 0) close(replyFd);
+    if (op == "export-and-exit") {
+      external::destroy(c.device, exported);
+      break;
+    }
+  }
+  tearDown(c);
+  return 0;
+}
