@@ -14,12 +14,15 @@ constexpr ExtensionId kInstanceExtensions[] = {
     ExtensionId::KHR_external_memory_capabilities,
     ExtensionId::KHR_external_semaphore_capabilities,
     ExtensionId::KHR_get_physical_device_properties2,
+    ExtensionId::NV_external_memory_capabilities,
 };
 
 constexpr ExtensionId kDeviceExtensions[] = {
     ExtensionId::EXT_external_memory_host,
     ExtensionId::EXT_host_query_reset,
     ExtensionId::EXT_memory_budget,
+    ExtensionId::KHR_bind_memory2,
+    ExtensionId::KHR_dedicated_allocation,
     ExtensionId::KHR_driver_properties,
     ExtensionId::KHR_external_fence,
     ExtensionId::KHR_external_fence_fd,
@@ -27,8 +30,10 @@ constexpr ExtensionId kDeviceExtensions[] = {
     ExtensionId::KHR_external_memory_fd,
     ExtensionId::KHR_external_semaphore,
     ExtensionId::KHR_external_semaphore_fd,
+    ExtensionId::KHR_get_memory_requirements2,
     ExtensionId::KHR_synchronization2,
     ExtensionId::KHR_timeline_semaphore,
+    ExtensionId::NV_external_memory,
 };
 // clang-format on
 

@@ -117,3 +117,19 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceSparseImageFormatProperties2(
     VkSparseImageFormatProperties2*) {
   *pCount = 0;
 }
+
+// VK_NV_external_memory_capabilities. Every VkExternalMemoryHandleTypeFlagBitsNV is a Win32
+// handle, and none exists on Linux: the spec's answer for a handle type that cannot be used with
+// the image is VK_ERROR_FORMAT_NOT_SUPPORTED. With externalHandleType 0 the query is the ordinary
+// image-format query with no external features (docs/EXTERNAL_MEMORY.md, "VK_NV_external_memory
+// on Linux").
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceExternalImageFormatPropertiesNV(
+    VkPhysicalDevice physicalDevice, VkFormat format, VkImageType type, VkImageTiling tiling,
+    VkImageUsageFlags usage, VkImageCreateFlags flags,
+    VkExternalMemoryHandleTypeFlagsNV externalHandleType,
+    VkExternalImageFormatPropertiesNV* pProperties) {
+  *pProperties = {};
+  if (externalHandleType != 0) return VK_ERROR_FORMAT_NOT_SUPPORTED;
+  return emvk_GetPhysicalDeviceImageFormatProperties(physicalDevice, format, type, tiling, usage,
+                                                     flags, &pProperties->imageFormatProperties);
+}

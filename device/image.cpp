@@ -5,6 +5,7 @@
 
 #include "device/device.hpp"
 #include "device/device_memory.hpp"
+#include "device/external_memory.hpp"
 #include "device/format_properties.hpp"
 #include "device/instance.hpp"
 #include "device/log.hpp"
@@ -74,15 +75,27 @@ Result<std::unique_ptr<Image>> Image::create(Device& device, const VkImageCreate
                  concat("the image needs ", layout.size(), " bytes, more than the heap's ",
                         device.physicalDevice().heapSize())};
 
+  // The handle types the memory may come from; they change nothing in the layout, but a type the
+  // image-format query calls unsupported is refused here, with the reason.
   auto image = std::make_unique<Image>(ImageDescription::from(info), format, std::move(layout));
-  // The handle types the memory may come from; they change nothing in the layout.
-  for (auto* s = static_cast<const VkBaseInStructure*>(info.pNext); s; s = s->pNext) {
-    if (s->sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO)
-      image->externalHandleTypes_ =
-          reinterpret_cast<const VkExternalMemoryImageCreateInfo*>(s)->handleTypes;
-    if (s->sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO_NV)
-      image->externalHandleTypesNV_ =
-          reinterpret_cast<const VkExternalMemoryImageCreateInfoNV*>(s)->handleTypes;
+  if (const auto* external = findInChain<VkExternalMemoryImageCreateInfo>(info.pNext)) {
+    const VkExternalMemoryHandleTypeFlags unsupported =
+        external->handleTypes & ~(kExportableMemoryTypes | kHostPointerTypes);
+    if (unsupported)
+      return refuse(concat("VkExternalMemoryImageCreateInfo names handle types 0x", std::hex,
+                           unsupported,
+                           " that emvk cannot import or export (it shares OPAQUE_FD memory)"));
+    image->externalHandleTypes_ = external->handleTypes;
+  }
+  if (const auto* nv = findInChain<VkExternalMemoryImageCreateInfoNV>(info.pNext)) {
+    // Every NV handle type is a Win32 handle: none can back an image on Linux
+    // (vkGetPhysicalDeviceExternalImageFormatPropertiesNV answers VK_ERROR_FORMAT_NOT_SUPPORTED).
+    if (nv->handleTypes)
+      return refuse(concat("VkExternalMemoryImageCreateInfoNV names Win32 handle types 0x",
+                           std::hex, nv->handleTypes,
+                           ", which do not exist on Linux; share images with "
+                           "VK_KHR_external_memory_fd (docs/EXTERNAL_MEMORY.md)"));
+    image->externalHandleTypesNV_ = nv->handleTypes;
   }
   return image;
 }

@@ -3,9 +3,13 @@
 #pragma once
 #include <vulkan/vulkan.h>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace external {
 
-inline constexpr VkExternalMemoryHandleTypeFlagBits kOpaqueFd = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+inline constexpr VkExternalMemoryHandleTypeFlagBits kOpaqueFd =
+    VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
 
 struct SharedBuffer {
   VkBuffer buffer = VK_NULL_HANDLE;
@@ -44,7 +48,8 @@ inline VkResult exportableBuffer(VkDevice device, VkDeviceSize size, uint32_t me
   VkExportMemoryAllocateInfo exportInfo{VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO};
   exportInfo.pNext = dedicated ? &dedicatedInfo : nullptr;
   exportInfo.handleTypes = kOpaqueFd;
-  VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &exportInfo, req.size, memoryType};
+  VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &exportInfo, req.size,
+                             memoryType};
   r = vkAllocateMemory(device, &alloc, nullptr, &out.memory);
   if (r != VK_SUCCESS) return r;
   out.allocationSize = req.size;
@@ -53,7 +58,8 @@ inline VkResult exportableBuffer(VkDevice device, VkDeviceSize size, uint32_t me
 }
 
 inline VkResult exportFd(VkDevice device, VkDeviceMemory memory, int* fd) {
-  auto getFd = reinterpret_cast<PFN_vkGetMemoryFdKHR>(vkGetDeviceProcAddr(device, "vkGetMemoryFdKHR"));
+  auto getFd =
+      reinterpret_cast<PFN_vkGetMemoryFdKHR>(vkGetDeviceProcAddr(device, "vkGetMemoryFdKHR"));
   if (!getFd) return VK_ERROR_EXTENSION_NOT_PRESENT;
   VkMemoryGetFdInfoKHR info{VK_STRUCTURE_TYPE_MEMORY_GET_FD_INFO_KHR};
   info.memory = memory;
@@ -62,8 +68,9 @@ inline VkResult exportFd(VkDevice device, VkDeviceMemory memory, int* fd) {
 }
 
 // Imports `fd` (consumed on success only) as the memory of a new buffer of `size` bytes.
-inline VkResult importBuffer(VkDevice device, int fd, VkDeviceSize size, VkDeviceSize allocationSize,
-                             uint32_t memoryType, bool dedicated, SharedBuffer& out) {
+inline VkResult importBuffer(VkDevice device, int fd, VkDeviceSize size,
+                             VkDeviceSize allocationSize, uint32_t memoryType, bool dedicated,
+                             SharedBuffer& out) {
   VkResult r = createExternalBuffer(device, size, &out.buffer);
   if (r != VK_SUCCESS) return r;
   VkMemoryDedicatedAllocateInfo dedicatedInfo{VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO};
@@ -72,7 +79,8 @@ inline VkResult importBuffer(VkDevice device, int fd, VkDeviceSize size, VkDevic
   import.pNext = dedicated ? &dedicatedInfo : nullptr;
   import.handleType = kOpaqueFd;
   import.fd = fd;
-  VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &import, allocationSize, memoryType};
+  VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &import, allocationSize,
+                             memoryType};
   r = vkAllocateMemory(device, &alloc, nullptr, &out.memory);
   if (r != VK_SUCCESS) {
     vkDestroyBuffer(device, out.buffer, nullptr);

@@ -17,6 +17,7 @@ struct Message {
   uint32_t memoryType;
   uint64_t seed;
   uint64_t seed2;
+  uint32_t width, height, mipLevels, arrayLayers, format, tiling;  // image requests
   char text[512];
 };
 
@@ -50,7 +51,8 @@ inline bool receive(int socket, Message& m, int& fd) {
   fd = -1;
   if (recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) != static_cast<ssize_t>(sizeof(m))) return false;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
   return true;
 }
 

@@ -34,8 +34,8 @@ void expectRefused(test::Instance& instance, test::Device& device, int fd, VkDev
     instance.messages.errors.clear();
   }
   external::SharedBuffer b;
-  CHECK(external::importBuffer(device.handle, fd, size, size, device.hostVisibleMemoryType(), false, b) ==
-        VK_ERROR_INVALID_EXTERNAL_HANDLE);
+  CHECK(external::importBuffer(device.handle, fd, size, size, device.hostVisibleMemoryType(), false,
+                               b) == VK_ERROR_INVALID_EXTERNAL_HANDLE);
   {
     std::lock_guard lock(instance.messages.mutex);
     REQUIRE(instance.messages.errors.size() == 1);  // one clear message per refusal
@@ -61,7 +61,8 @@ int sealedMemfd(off_t size, unsigned seals) {
 
 }  // namespace
 
-TEST_CASE("external: bad imports are refused with a reason and the fd untouched", "[external][memory]") {
+TEST_CASE("external: bad imports are refused with a reason and the fd untouched",
+          "[external][memory]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   instance.expectInvalidUsage = true;  // every import here breaks a valid-usage rule on purpose
@@ -69,7 +70,9 @@ TEST_CASE("external: bad imports are refused with a reason and the fd untouched"
   const VkDeviceSize size = 64 << 10;
   const int fdsBefore = test::openFdCount();
 
-  SECTION("a closed fd") { expectRefused(instance, device, 1000000, size, "not an open file descriptor"); }
+  SECTION("a closed fd") {
+    expectRefused(instance, device, 1000000, size, "not an open file descriptor");
+  }
   SECTION("a pipe (a read would block forever)") {
     int p[2];
     REQUIRE(pipe(p) == 0);
@@ -108,8 +111,8 @@ TEST_CASE("external: bad imports are refused with a reason and the fd untouched"
   }
   SECTION("an allocationSize that differs from the exported allocation") {
     external::SharedBuffer exported;
-    REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), false, exported) ==
-            VK_SUCCESS);
+    REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), false,
+                                       exported) == VK_SUCCESS);
     int fd = -1;
     REQUIRE(external::exportFd(device.handle, exported.memory, &fd) == VK_SUCCESS);
     expectRefused(instance, device, fd, size / 2, "differs from the exported allocation");
@@ -118,8 +121,8 @@ TEST_CASE("external: bad imports are refused with a reason and the fd untouched"
   }
   SECTION("an importing buffer that differs from the exporter's dedicated buffer") {
     external::SharedBuffer exported;
-    REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), true, exported) ==
-            VK_SUCCESS);
+    REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), true,
+                                       exported) == VK_SUCCESS);
     int fd = -1;
     REQUIRE(external::exportFd(device.handle, exported.memory, &fd) == VK_SUCCESS);
     // Not dedicated at all: the exporter's record says it must be.
@@ -154,7 +157,8 @@ TEST_CASE("external: host memory is imported zero-copy, and misaligned pointers 
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   test::Device device(instance, externalOptions());
-  auto properties = device.proc<PFN_vkGetMemoryHostPointerPropertiesEXT>("vkGetMemoryHostPointerPropertiesEXT");
+  auto properties =
+      device.proc<PFN_vkGetMemoryHostPointerPropertiesEXT>("vkGetMemoryHostPointerPropertiesEXT");
   REQUIRE(properties);
 
   VkPhysicalDeviceExternalMemoryHostPropertiesEXT host{
@@ -166,7 +170,8 @@ TEST_CASE("external: host memory is imported zero-copy, and misaligned pointers 
   const size_t size = 1 << 20;
   void* pages = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   REQUIRE(pages != MAP_FAILED);
-  VkMemoryHostPointerPropertiesEXT pointerProps{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+  VkMemoryHostPointerPropertiesEXT pointerProps{
+      VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
   REQUIRE(properties(device.handle, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, pages,
                      &pointerProps) == VK_SUCCESS);
   CHECK((pointerProps.memoryTypeBits & (1u << device.hostVisibleMemoryType())) != 0);
@@ -202,13 +207,15 @@ TEST_CASE("external: host memory is imported zero-copy, and misaligned pointers 
                      &pointerProps) == VK_ERROR_INVALID_EXTERNAL_HANDLE);
     import.pHostPointer = odd;
     alloc.allocationSize = 4096;
-    CHECK(vkAllocateMemory(device.handle, &alloc, nullptr, &memory) == VK_ERROR_INVALID_EXTERNAL_HANDLE);
+    CHECK(vkAllocateMemory(device.handle, &alloc, nullptr, &memory) ==
+          VK_ERROR_INVALID_EXTERNAL_HANDLE);
     CHECK(instance.messages.contains("not aligned to 4096"));
   }
   munmap(pages, size);
 }
 
-TEST_CASE("external: capability queries answer what emvk can export and import", "[external][memory]") {
+TEST_CASE("external: capability queries answer what emvk can export and import",
+          "[external][memory]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   auto query = [&](VkExternalMemoryHandleTypeFlagBits type) {

@@ -43,8 +43,8 @@ TEST_CASE("external: a buffer is shared both ways between two instances of one p
   for (bool dedicated : {false, true}) {
     INFO("dedicated " << dedicated);
     external::SharedBuffer exported;
-    REQUIRE(external::exportableBuffer(a.handle, size, a.hostVisibleMemoryType(), dedicated, exported) ==
-            VK_SUCCESS);
+    REQUIRE(external::exportableBuffer(a.handle, size, a.hostVisibleMemoryType(), dedicated,
+                                       exported) == VK_SUCCESS);
     int fd = -1;
     REQUIRE(external::exportFd(a.handle, exported.memory, &fd) == VK_SUCCESS);
     // vkGetMemoryFdKHR hands out a new close-on-exec descriptor every time.
@@ -55,8 +55,8 @@ TEST_CASE("external: a buffer is shared both ways between two instances of one p
     close(again);
 
     external::SharedBuffer imported;
-    REQUIRE(external::importBuffer(b.handle, fd, size, exported.allocationSize, exported.memoryType, dedicated,
-                                   imported) == VK_SUCCESS);
+    REQUIRE(external::importBuffer(b.handle, fd, size, exported.allocationSize, exported.memoryType,
+                                   dedicated, imported) == VK_SUCCESS);
 
     // A writes by mapping; B reads with a queue copy into its own buffer.
     external::writePattern(exported.data, size, 11);
@@ -79,15 +79,16 @@ TEST_CASE("external: a buffer is shared both ways between two instances of one p
   }
 }
 
-TEST_CASE("external: a buffer is shared with another process over SCM_RIGHTS", "[external][memory]") {
+TEST_CASE("external: a buffer is shared with another process over SCM_RIGHTS",
+          "[external][memory]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   test::Device device(instance, externalOptions());
   const VkDeviceSize size = 1 << 20;
 
   external::SharedBuffer exported;
-  REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), false, exported) ==
-          VK_SUCCESS);
+  REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), false,
+                                     exported) == VK_SUCCESS);
   // Written with a queue command here, read and rewritten with queue commands there.
   auto staging = device.createBuffer(size);
   external::writePattern(staging.data, size, 21);
@@ -120,8 +121,8 @@ TEST_CASE("external: the payload outlives an exporter that frees its memory and 
   }
   REQUIRE(fd >= 0);
   external::SharedBuffer imported;
-  REQUIRE(external::importBuffer(device.handle, fd, size, size, device.hostVisibleMemoryType(), false,
-                                 imported) == VK_SUCCESS);
+  REQUIRE(external::importBuffer(device.handle, fd, size, size, device.hostVisibleMemoryType(),
+                                 false, imported) == VK_SUCCESS);
   CHECK(external::firstMismatch(imported.data, size, 31) == -1);
   external::destroy(device.handle, imported);
 }

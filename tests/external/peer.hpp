@@ -47,8 +47,10 @@ class Peer {
     fdpass::Message reply;
     int received = -1;
     REQUIRE(fdpass::receive(socket_, reply, received));
-    if (replyFd) *replyFd = received;
-    else if (received >= 0) close(received);
+    if (replyFd)
+      *replyFd = received;
+    else if (received >= 0)
+      close(received);
     return reply.text;
   }
   void wait() {

@@ -15,15 +15,16 @@
 namespace {
 
 struct SyncDevice {
-  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES,
-                                                      nullptr, VK_TRUE};
+  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, nullptr, VK_TRUE};
   test::DeviceOptions options() {
     test::DeviceOptions o;
     o.pNext = &timeline;
-    o.extensions = {VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME,    VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-                    VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
-                    VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME,     VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME,
-                    VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
+    o.extensions = {
+        VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME,    VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+        VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
+        VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME,     VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME,
+        VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
     return o;
   }
 };
@@ -31,7 +32,8 @@ struct SyncDevice {
 VkSemaphore createSemaphore(test::Device& device, bool timeline, bool exportable) {
   VkExportSemaphoreCreateInfo exportInfo{VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO};
   exportInfo.handleTypes = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, exportable ? &exportInfo : nullptr};
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
+                                 exportable ? &exportInfo : nullptr};
   type.semaphoreType = timeline ? VK_SEMAPHORE_TYPE_TIMELINE : VK_SEMAPHORE_TYPE_BINARY;
   VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
   VkSemaphore s;
@@ -48,14 +50,17 @@ int exportSemaphore(test::Device& device, VkSemaphore s) {
   return fd;
 }
 
-VkResult importSemaphore(test::Device& device, VkSemaphore s, int fd, VkSemaphoreImportFlags flags = 0) {
+VkResult importSemaphore(test::Device& device, VkSemaphore s, int fd,
+                         VkSemaphoreImportFlags flags = 0) {
   auto import = device.proc<PFN_vkImportSemaphoreFdKHR>("vkImportSemaphoreFdKHR");
-  VkImportSemaphoreFdInfoKHR info{VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR, nullptr, s, flags,
-                                  VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT, fd};
+  VkImportSemaphoreFdInfoKHR info{
+      VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR,  nullptr, s, flags,
+      VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT, fd};
   return import(device.handle, &info);
 }
 
-void submitSignal(test::Device& device, VkSemaphore s, uint64_t value, VkFence fence = VK_NULL_HANDLE) {
+void submitSignal(test::Device& device, VkSemaphore s, uint64_t value,
+                  VkFence fence = VK_NULL_HANDLE) {
   VkTimelineSemaphoreSubmitInfo values{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
   values.signalSemaphoreValueCount = 1;
   values.pSignalSemaphoreValues = &value;
@@ -67,8 +72,8 @@ void submitSignal(test::Device& device, VkSemaphore s, uint64_t value, VkFence f
 
 uint64_t counter(test::Device& device, VkSemaphore s) {
   uint64_t v = 0;
-  REQUIRE(device.proc<PFN_vkGetSemaphoreCounterValueKHR>("vkGetSemaphoreCounterValueKHR")(device.handle, s, &v) ==
-          VK_SUCCESS);
+  REQUIRE(device.proc<PFN_vkGetSemaphoreCounterValueKHR>("vkGetSemaphoreCounterValueKHR")(
+              device.handle, s, &v) == VK_SUCCESS);
   return v;
 }
 
@@ -77,7 +82,8 @@ VkResult waitValue(test::Device& device, VkSemaphore s, uint64_t value, uint64_t
   info.semaphoreCount = 1;
   info.pSemaphores = &s;
   info.pValues = &value;
-  return device.proc<PFN_vkWaitSemaphoresKHR>("vkWaitSemaphoresKHR")(device.handle, &info, timeoutNs);
+  return device.proc<PFN_vkWaitSemaphoresKHR>("vkWaitSemaphoresKHR")(device.handle, &info,
+                                                                     timeoutNs);
 }
 
 }  // namespace
@@ -93,7 +99,8 @@ TEST_CASE("external: a timeline semaphore is shared between two instances", "[ex
 
   // B's host signals; A's host wait returns.
   VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, nullptr, imported, 5};
-  REQUIRE(b.proc<PFN_vkSignalSemaphoreKHR>("vkSignalSemaphoreKHR")(b.handle, &signal) == VK_SUCCESS);
+  REQUIRE(b.proc<PFN_vkSignalSemaphoreKHR>("vkSignalSemaphoreKHR")(b.handle, &signal) ==
+          VK_SUCCESS);
   CHECK(waitValue(a, exported, 5, 5'000'000'000) == VK_SUCCESS);
   // A's queue signals; B's host sees the value and waits on it. (In this order the validation
   // layer, which cannot see across instances, never mistakes a retired signal for a pending one.)
@@ -122,7 +129,7 @@ TEST_CASE("external: a fence is shared between two instances", "[external][sync]
                           VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT};
   int fd = -1;
   REQUIRE(a.proc<PFN_vkGetFenceFdKHR>("vkGetFenceFdKHR")(a.handle, &get, &fd) == VK_SUCCESS);
-  VkImportFenceFdInfoKHR import{VK_STRUCTURE_TYPE_IMPORT_FENCE_FD_INFO_KHR, nullptr, imported, 0,
+  VkImportFenceFdInfoKHR import{VK_STRUCTURE_TYPE_IMPORT_FENCE_FD_INFO_KHR,  nullptr, imported, 0,
                                 VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT, fd};
   REQUIRE(b.proc<PFN_vkImportFenceFdKHR>("vkImportFenceFdKHR")(b.handle, &import) == VK_SUCCESS);
 
@@ -152,7 +159,8 @@ TEST_CASE("external: a timeline semaphore ping-pongs with another process", "[ex
   for (uint64_t k = 1; k <= rounds; ++k) {
     if (k % 2) {
       VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, nullptr, s, 2 * k - 1};
-      REQUIRE(device.proc<PFN_vkSignalSemaphoreKHR>("vkSignalSemaphoreKHR")(device.handle, &signal) == VK_SUCCESS);
+      REQUIRE(device.proc<PFN_vkSignalSemaphoreKHR>("vkSignalSemaphoreKHR")(device.handle,
+                                                                            &signal) == VK_SUCCESS);
     } else {
       submitSignal(device, s, 2 * k - 1);
       vkQueueWaitIdle(device.queues[0]);  // retired, so the validation layer tracks values right
@@ -174,15 +182,16 @@ TEST_CASE("external: a binary semaphore orders another process's read after this
   const VkDeviceSize size = 1 << 20;
   VkSemaphore s = createSemaphore(device, false, true);
   external::SharedBuffer shared;
-  REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), false, shared) ==
-          VK_SUCCESS);
+  REQUIRE(external::exportableBuffer(device.handle, size, device.hostVisibleMemoryType(), false,
+                                     shared) == VK_SUCCESS);
   int memoryFd = -1;
   REQUIRE(external::exportFd(device.handle, shared.memory, &memoryFd) == VK_SUCCESS);
   external::writePattern(shared.data, size, 40);  // stale data the peer must not see
 
   external::Peer peer;
   const int semaphoreFd = exportSemaphore(device, s);
-  peer.send(fdpass::message("binary-wait-read", size, device.hostVisibleMemoryType(), 41), semaphoreFd);
+  peer.send(fdpass::message("binary-wait-read", size, device.hostVisibleMemoryType(), 41),
+            semaphoreFd);
   peer.send(fdpass::message("memory"), memoryFd);
   close(semaphoreFd);
   close(memoryFd);
@@ -231,7 +240,8 @@ TEST_CASE("external: a wait on a semaphore whose only peer died ends in VK_ERROR
   vkDestroySemaphore(device.handle, s, nullptr);
 }
 
-TEST_CASE("external: bad semaphore imports are refused and leave the fd alone", "[external][sync]") {
+TEST_CASE("external: bad semaphore imports are refused and leave the fd alone",
+          "[external][sync]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   instance.expectInvalidUsage = true;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "external/external_buffer.hpp"
+#include "external/external_image.hpp"
 #include "external/fd_passing.hpp"
 
 namespace {
@@ -33,10 +34,12 @@ bool setUp(Context& c) {
   VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
   qi.queueCount = 1;
   qi.pQueuePriorities = &priority;
-  const char* extensions[] = {VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-                              VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
-                              VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
-  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES};
+  const char* extensions[] = {
+      VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+      VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
+      VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
+  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES};
   timeline.timelineSemaphore = VK_TRUE;
   VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   di.pNext = &timeline;
@@ -70,8 +73,8 @@ bool copyOnQueue(Context& c, VkBuffer src, VkBuffer dst, VkDeviceSize size) {
   vkCmdCopyBuffer(cb, src, dst, 1, &region);
   VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
                          VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &toHost, 0,
-                       nullptr, 0, nullptr);
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                       &toHost, 0, nullptr, 0, nullptr);
   vkEndCommandBuffer(cb);
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.commandBufferCount = 1;
@@ -91,7 +94,8 @@ VkResult importSemaphore(Context& c, int fd, bool timeline, VkSemaphore* semapho
   VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
   VkResult r = vkCreateSemaphore(c.device, &info, nullptr, semaphore);
   if (r != VK_SUCCESS) return r;
-  auto import = reinterpret_cast<PFN_vkImportSemaphoreFdKHR>(vkGetDeviceProcAddr(c.device, "vkImportSemaphoreFdKHR"));
+  auto import = reinterpret_cast<PFN_vkImportSemaphoreFdKHR>(
+      vkGetDeviceProcAddr(c.device, "vkImportSemaphoreFdKHR"));
   VkImportSemaphoreFdInfoKHR ii{VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR};
   ii.semaphore = *semaphore;
   ii.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
@@ -136,7 +140,8 @@ std::string binaryWaitThenRead(Context& c, int socket, const fdpass::Message& m,
   int memoryFd = -1;
   if (!fdpass::receive(socket, second, memoryFd)) return fail("no memory fd");
   external::SharedBuffer shared, local;
-  if (external::importBuffer(c.device, memoryFd, m.size, m.size, m.memoryType, false, shared) != VK_SUCCESS ||
+  if (external::importBuffer(c.device, memoryFd, m.size, m.size, m.memoryType, false, shared) !=
+          VK_SUCCESS ||
       external::exportableBuffer(c.device, m.size, m.memoryType, false, local) != VK_SUCCESS)
     return fail("buffers");
   VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, nullptr, c.pool,
@@ -149,8 +154,8 @@ std::string binaryWaitThenRead(Context& c, int socket, const fdpass::Message& m,
   vkCmdCopyBuffer(cb, shared.buffer, local.buffer, 1, &region);
   VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
                          VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &toHost, 0,
-                       nullptr, 0, nullptr);
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                       &toHost, 0, nullptr, 0, nullptr);
   vkEndCommandBuffer(cb);
   const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -165,13 +170,93 @@ std::string binaryWaitThenRead(Context& c, int socket, const fdpass::Message& m,
   std::snprintf(queued.text, sizeof(queued.text), "queued");
   fdpass::send(socket, queued);
   std::string result = "ok";
-  if (vkQueueWaitIdle(c.queue) != VK_SUCCESS) result = fail("wait idle");
+  if (vkQueueWaitIdle(c.queue) != VK_SUCCESS)
+    result = fail("wait idle");
   else if (int64_t at = external::firstMismatch(local.data, m.size, m.seed); at >= 0)
     result = fail("byte " + std::to_string(at) + " was read before the signal");
   vkFreeCommandBuffers(c.device, c.pool, 1, &cb);
   external::destroy(c.device, local);
   external::destroy(c.device, shared);
   vkDestroySemaphore(c.device, semaphore, nullptr);
+  return result;
+}
+
+// Records `record`, submits it and waits (the peer's simple way to run one batch).
+template <class Record>
+bool runOnQueue(Context& c, Record record) {
+  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, nullptr, c.pool,
+                                 VK_COMMAND_BUFFER_LEVEL_PRIMARY, 1};
+  VkCommandBuffer cb;
+  if (vkAllocateCommandBuffers(c.device, &ai, &cb) != VK_SUCCESS) return false;
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  vkBeginCommandBuffer(cb, &bi);
+  record(cb);
+  VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
+                         VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                       &toHost, 0, nullptr, 0, nullptr);
+  vkEndCommandBuffer(cb);
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cb;
+  bool ok = vkQueueSubmit(c.queue, 1, &si, VK_NULL_HANDLE) == VK_SUCCESS &&
+            vkQueueWaitIdle(c.queue) == VK_SUCCESS;
+  vkFreeCommandBuffers(c.device, c.pool, 1, &cb);
+  return ok;
+}
+
+// Acquires an image another instance released to VK_QUEUE_FAMILY_EXTERNAL in GENERAL: the
+// acquire names the same layouts as the release (section "Queue Family Ownership Transfer").
+void acquireFromExternal(VkCommandBuffer cb, VkImage image) {
+  VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+  b.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  b.oldLayout = VK_IMAGE_LAYOUT_GENERAL;
+  b.newLayout = VK_IMAGE_LAYOUT_GENERAL;
+  b.srcQueueFamilyIndex = VK_QUEUE_FAMILY_EXTERNAL;
+  b.dstQueueFamilyIndex = 0;
+  b.image = image;
+  b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, VK_REMAINING_MIP_LEVELS, 0,
+                        VK_REMAINING_ARRAY_LAYERS};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0,
+                       nullptr, 0, nullptr, 1, &b);
+}
+
+// Imports an image the test exported (identical parameters), checks pattern `seed` through a
+// queue copy to a buffer, then writes pattern `seed2` into it with a queue copy.
+std::string imageImportCheckWrite(Context& c, const fdpass::Message& m, int fd) {
+  external::ImageParams p;
+  p.format = static_cast<VkFormat>(m.format);
+  p.tiling = static_cast<VkImageTiling>(m.tiling);
+  p.width = m.width;
+  p.height = m.height;
+  p.mipLevels = m.mipLevels;
+  p.arrayLayers = m.arrayLayers;
+  external::SharedImage image;
+  VkResult r = external::sharedImage(c.device, p, m.memoryType, fd, m.size, image);
+  if (r != VK_SUCCESS) return fail("image import returned " + std::to_string(r));
+  VkDeviceSize packed = 0;
+  const auto regions = external::packedRegions(p, &packed);
+  external::SharedBuffer staging;
+  if (external::exportableBuffer(c.device, packed, m.memoryType, false, staging) != VK_SUCCESS)
+    return fail("staging buffer");
+  std::string result = "ok";
+  bool copied = runOnQueue(c, [&](VkCommandBuffer cb) {
+    acquireFromExternal(cb, image.image);
+    vkCmdCopyImageToBuffer(cb, image.image, VK_IMAGE_LAYOUT_GENERAL, staging.buffer,
+                           static_cast<uint32_t>(regions.size()), regions.data());
+  });
+  if (!copied)
+    result = fail("copy out failed");
+  else if (int64_t at = external::firstMismatch(staging.data, packed, m.seed); at >= 0)
+    result = fail("packed byte " + std::to_string(at) + " differs from the exporter's image");
+  external::writePattern(staging.data, packed, m.seed2);
+  if (result == "ok" && !runOnQueue(c, [&](VkCommandBuffer cb) {
+        vkCmdCopyBufferToImage(cb, staging.buffer, image.image, VK_IMAGE_LAYOUT_GENERAL,
+                               static_cast<uint32_t>(regions.size()), regions.data());
+      }))
+    result = fail("copy in failed");
+  external::destroy(c.device, staging);
+  external::destroy(c.device, image);
   return result;
 }
 
@@ -185,11 +270,13 @@ std::string importCheckWrite(Context& c, const fdpass::Message& m, int fd) {
   r = external::exportableBuffer(c.device, m.size, m.memoryType, false, local);
   if (r != VK_SUCCESS) return fail("local buffer: " + std::to_string(r));
   std::string result = "ok";
-  if (!copyOnQueue(c, shared.buffer, local.buffer, m.size)) result = fail("copy out failed");
+  if (!copyOnQueue(c, shared.buffer, local.buffer, m.size))
+    result = fail("copy out failed");
   else if (int64_t at = external::firstMismatch(local.data, m.size, m.seed); at >= 0)
     result = fail("byte " + std::to_string(at) + " differs from the exporter's pattern");
   external::writePattern(local.data, m.size, m.seed2);
-  if (result == "ok" && !copyOnQueue(c, local.buffer, shared.buffer, m.size)) result = fail("copy in failed");
+  if (result == "ok" && !copyOnQueue(c, local.buffer, shared.buffer, m.size))
+    result = fail("copy in failed");
   external::destroy(c.device, local);
   external::destroy(c.device, shared);
   return result;
@@ -225,6 +312,8 @@ int main(int argc, char** argv) {
       if (r == VK_SUCCESS) external::writePattern(exported.data, m.size, m.seed);
       if (r == VK_SUCCESS) r = external::exportFd(c.device, exported.memory, &replyFd);
       if (r != VK_SUCCESS) text = fail("export returned " + std::to_string(r));
+    } else if (op == "image-import-check-write") {
+      text = imageImportCheckWrite(c, m, fd);
     } else if (op == "timeline-pingpong") {
       text = timelinePingPong(c, m, fd);
     } else if (op == "binary-wait-read") {
