@@ -2,6 +2,7 @@
 #pragma once
 #include <vulkan/vulkan.h>
 
+#include <string>
 #include <vector>
 
 #include "external/external_buffer.hpp"
@@ -79,6 +80,13 @@ inline VkResult sharedImage(VkDevice device, const ImageParams& p, uint32_t memo
     return r;
   }
   return vkBindImageMemory(device, out.image, out.memory, 0);
+}
+
+// A subresource layout as text, for a peer process to send back and compare.
+inline std::string describe(const VkSubresourceLayout& l) {
+  return std::to_string(l.offset) + "/" + std::to_string(l.size) + "/" +
+         std::to_string(l.rowPitch) + "/" + std::to_string(l.arrayPitch) + "/" +
+         std::to_string(l.depthPitch);
 }
 
 inline void destroy(VkDevice device, SharedImage& i) {

@@ -145,31 +145,45 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("external: an OPTIMAL image is shared with another process", "[external][image]") {
+TEST_CASE("external: LINEAR and OPTIMAL images are shared with another process",
+          "[external][image]") {
   test::Instance instance(nvInstance());
   if (!probe::isEmvk(instance.physical)) return;
   test::Device device(instance, imageOptions());
-  external::ImageParams p;
-  external::SharedImage exported;
-  REQUIRE(external::sharedImage(device.handle, p, device.hostVisibleMemoryType(), -1, 0,
-                                exported) == VK_SUCCESS);
-  writeAndRelease(device, exported.image, p, 61, true);
-  int fd = -1;
-  REQUIRE(external::exportFd(device.handle, exported.memory, &fd) == VK_SUCCESS);
-
   external::Peer peer;
-  auto m = fdpass::message("image-import-check-write", exported.allocationSize,
-                           device.hostVisibleMemoryType(), 61, 62);
-  m.width = p.width;
-  m.height = p.height;
-  m.mipLevels = p.mipLevels;
-  m.arrayLayers = p.arrayLayers;
-  m.format = p.format;
-  m.tiling = p.tiling;
-  CHECK(peer.request(m, fd) == "ok");
-  close(fd);
-  CHECK(acquireAndCheck(device, exported.image, p, 62) == -1);
-  external::destroy(device.handle, exported);
+  for (VkImageTiling tiling : {VK_IMAGE_TILING_LINEAR, VK_IMAGE_TILING_OPTIMAL}) {
+    INFO("tiling " << tiling);
+    external::ImageParams p;
+    p.tiling = tiling;
+    if (tiling == VK_IMAGE_TILING_LINEAR) p.mipLevels = p.arrayLayers = 1;
+    external::SharedImage exported;
+    REQUIRE(external::sharedImage(device.handle, p, device.hostVisibleMemoryType(), -1, 0,
+                                  exported) == VK_SUCCESS);
+    writeAndRelease(device, exported.image, p, 61, true);
+    int fd = -1;
+    REQUIRE(external::exportFd(device.handle, exported.memory, &fd) == VK_SUCCESS);
+
+    auto m = fdpass::message("image-import-check-write", exported.allocationSize,
+                             device.hostVisibleMemoryType(), 61, 62);
+    m.width = p.width;
+    m.height = p.height;
+    m.mipLevels = p.mipLevels;
+    m.arrayLayers = p.arrayLayers;
+    m.format = p.format;
+    m.tiling = p.tiling;
+    const std::string reply = peer.request(m, fd);
+    close(fd);
+    REQUIRE(reply.rfind("ok", 0) == 0);
+    CHECK(acquireAndCheck(device, exported.image, p, 62) == -1);
+    if (tiling == VK_IMAGE_TILING_LINEAR) {
+      // The peer reported its vkGetImageSubresourceLayout: it must equal this process's.
+      const VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
+      VkSubresourceLayout here;
+      vkGetImageSubresourceLayout(device.handle, exported.image, &sub, &here);
+      CHECK(reply == "ok layout " + external::describe(here));
+    }
+    external::destroy(device.handle, exported);
+  }
 }
 
 TEST_CASE("external: an importer whose image differs from the exporter's is told which parameter",

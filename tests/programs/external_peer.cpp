@@ -255,6 +255,12 @@ std::string imageImportCheckWrite(Context& c, const fdpass::Message& m, int fd) 
                                static_cast<uint32_t>(regions.size()), regions.data());
       }))
     result = fail("copy in failed");
+  if (result == "ok" && p.tiling == VK_IMAGE_TILING_LINEAR) {
+    const VkImageSubresource sub{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
+    VkSubresourceLayout layout;
+    vkGetImageSubresourceLayout(c.device, image.image, &sub, &layout);
+    result += " layout " + external::describe(layout);
+  }
   external::destroy(c.device, staging);
   external::destroy(c.device, image);
   return result;
