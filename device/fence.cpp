@@ -26,6 +26,10 @@ void Fence::signal() {
 void Fence::reset() {
   // A temporarily imported payload is dropped by a reset and the permanent one is back
   // (section "Importing Fence Payloads").
+  if (syncFile_) {
+    syncFile_.reset();
+    return;
+  }
   if (temporary_) {
     temporary_.reset();
     return;
@@ -35,11 +39,22 @@ void Fence::reset() {
 }
 
 WaitStatus Fence::wait(Clock::time_point deadline) const {
-  return waitOnPage(active(), [&] { return signaled() || device_.lost(); }, deadline);
+  if (syncFile_) {
+    for (;;) {
+      if (signaled() || device_.lost()) return WaitStatus::Ready;
+      const auto left =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return WaitStatus::Timeout;
+      syncFile_->wait(std::min<int64_t>(left, kPeerCheckNs));
+    }
+  }
+  return waitOnPage(
+      active(), [&] { return signaled() || device_.lost(); }, deadline);
 }
 
 void Fence::import(memory::SyncPage page, bool temporary) {
-  if (temporary) temporary_ = std::move(page);
+  if (temporary)
+    temporary_ = std::move(page);
   else {
     temporary_.reset();
     page_ = std::move(page);
@@ -52,24 +67,28 @@ using namespace emvk;
 
 namespace {
 
-constexpr VkExternalFenceHandleTypeFlags kFenceHandleTypes = VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT;
+constexpr VkExternalFenceHandleTypeFlags kFenceHandleTypes =
+    VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT | VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT;
 
 }  // namespace
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device, const VkFenceCreateInfo* pCreateInfo,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device,
+                                                const VkFenceCreateInfo* pCreateInfo,
                                                 const VkAllocationCallbacks*, VkFence* pFence) {
   Device* d = fromHandle(device);
   const uint64_t initial = (pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT) ? 1 : 0;
   const auto* exportInfo = findInChain<VkExportFenceCreateInfo>(pCreateInfo->pNext);
   if (exportInfo && (exportInfo->handleTypes & ~kFenceHandleTypes)) {
     EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateFence: handle types 0x", std::hex,
-             exportInfo->handleTypes & ~kFenceHandleTypes, " are not exportable; emvk exports OPAQUE_FD");
+             exportInfo->handleTypes & ~kFenceHandleTypes,
+             " are not exportable; emvk exports OPAQUE_FD");
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
-  auto page = exportInfo && exportInfo->handleTypes
-                  ? memory::SyncPage::createShared(memory::SyncKind::Fence, initial,
-                                                   PhysicalDevice::driverUUID().data())
-                  : memory::SyncPage::createLocal(memory::SyncKind::Fence, initial);
+  const bool opaque =
+      exportInfo && (exportInfo->handleTypes & VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT);
+  auto page = opaque ? memory::SyncPage::createShared(memory::SyncKind::Fence, initial,
+                                                      PhysicalDevice::driverUUID().data())
+                     : memory::SyncPage::createLocal(memory::SyncKind::Fence, initial);
   if (!page) {
     EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateFence: ", page.error().why);
     return page.error().code;
@@ -78,7 +97,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateFence(VkDevice device, const VkFenceCr
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_DestroyFence(VkDevice, VkFence fence, const VkAllocationCallbacks*) {
+VKAPI_ATTR void VKAPI_CALL emvk_DestroyFence(VkDevice, VkFence fence,
+                                             const VkAllocationCallbacks*) {
   reclaim(fence);
 }
 
@@ -92,8 +112,9 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceStatus(VkDevice device, VkFence fenc
   return fromHandle(fence)->signaled() ? VK_SUCCESS : VK_NOT_READY;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count, const VkFence* pFences,
-                                                  VkBool32 waitAll, uint64_t timeout) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count,
+                                                  const VkFence* pFences, VkBool32 waitAll,
+                                                  uint64_t timeout) {
   Device* d = fromHandle(device);
   // vkWaitForFences: a timeout of zero only reports the current state.
   const auto deadline = deadlineAfter(timeout);
@@ -101,8 +122,10 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t coun
     // Waiting for all is waiting for each in turn, each on its own futex word.
     for (uint32_t i = 0; i < count; ++i) {
       switch (fromHandle(pFences[i])->wait(deadline)) {
-        case WaitStatus::Ready: break;
-        case WaitStatus::Timeout: return VK_TIMEOUT;
+        case WaitStatus::Ready:
+          break;
+        case WaitStatus::Timeout:
+          return VK_TIMEOUT;
         case WaitStatus::PeerGone:
           d->lose("vkWaitForFences: every other process sharing the fence has exited");
           return VK_ERROR_DEVICE_LOST;
@@ -113,44 +136,75 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t coun
   // Any of several: local signals wake the device's board; a signal from another process does
   // not, so with shared payloads the wait looks again every millisecond.
   bool shared = false;
-  for (uint32_t i = 0; i < count; ++i) shared |= fromHandle(pFences[i])->active().shared();
+  for (uint32_t i = 0; i < count; ++i) shared |= fromHandle(pFences[i])->needsPolling();
   auto ready = [&] {
     for (uint32_t i = 0; i < count; ++i)
       if (fromHandle(pFences[i])->signaled()) return true;
     return d->lost();
   };
   for (;;) {
-    auto slice = shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
+    auto slice =
+        shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
     if (d->board().waitUntil(ready, slice)) return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
     if (Clock::now() >= deadline) return VK_TIMEOUT;
   }
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceFdKHR(VkDevice device, const VkFenceGetFdInfoKHR* pInfo, int* pFd) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceFdKHR(VkDevice device, const VkFenceGetFdInfoKHR* pInfo,
+                                                  int* pFd) {
   Fence* f = fromHandle(pInfo->fence);
+  if (pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT) {
+    // VkFenceGetFdInfoKHR: a SYNC_FD export needs the fence signalled or a signal pending. emvk
+    // waits for it and hands out -1, the already-signalled sync file; exporting with copy
+    // transference resets the fence (section "Importing Fence Payloads", transference).
+    if (f->wait(Clock::time_point::max()) == WaitStatus::PeerGone) return VK_ERROR_DEVICE_LOST;
+    f->reset();
+    *pFd = -1;
+    return VK_SUCCESS;
+  }
   auto fd = pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT
                 ? f->permanent().exportFd()
-                : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, "emvk exports fences as OPAQUE_FD only"});
+                : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE,
+                                    "emvk exports fences as OPAQUE_FD only"});
   if (!fd) {
-    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(f), "vkGetFenceFdKHR: ", fd.error().why);
+    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(f),
+             "vkGetFenceFdKHR: ", fd.error().why);
     return fd.error().code;
   }
   *pFd = fd.value();
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device, const VkImportFenceFdInfoKHR* pInfo) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device,
+                                                     const VkImportFenceFdInfoKHR* pInfo) {
   Device* d = fromHandle(device);
   Fence* f = fromHandle(pInfo->fence);
+  if (pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT) {
+    // VkImportFenceFdInfoKHR's table: a sync file is copy transference, temporary only; -1
+    // stands for one already signalled.
+    auto file = memory::SyncFile::import(pInfo->fd);
+    if (!file) {
+      EMVK_LOG(&d->instance(), Error, logObject(f),
+               "vkImportFenceFdKHR refused (the fd stays open and "
+               "owned by the application): ",
+               file.error().why);
+      return file.error().code;
+    }
+    f->import(file.take());
+    return VK_SUCCESS;
+  }
   if (pInfo->handleType != VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT) {
     EMVK_LOG(&d->instance(), Error, logObject(f), "vkImportFenceFdKHR: handle type 0x", std::hex,
              pInfo->handleType, " is not importable; emvk imports OPAQUE_FD fences it exported");
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
-  auto page = memory::SyncPage::import(pInfo->fd, memory::SyncKind::Fence, PhysicalDevice::driverUUID().data());
+  auto page = memory::SyncPage::import(pInfo->fd, memory::SyncKind::Fence,
+                                       PhysicalDevice::driverUUID().data());
   if (!page) {
-    EMVK_LOG(&d->instance(), Error, logObject(f), "vkImportFenceFdKHR refused (the fd stays open and "
-             "owned by the application): ", page.error().why);
+    EMVK_LOG(&d->instance(), Error, logObject(f),
+             "vkImportFenceFdKHR refused (the fd stays open and "
+             "owned by the application): ",
+             page.error().why);
     return page.error().code;
   }
   f->import(page.take(), pInfo->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
@@ -158,10 +212,12 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device, const VkIm
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalFenceProperties(
-    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo* pInfo, VkExternalFenceProperties* pProperties) {
-  const bool opaque = pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT;
-  pProperties->exportFromImportedHandleTypes = opaque ? kFenceHandleTypes : 0;
-  pProperties->compatibleHandleTypes = opaque ? kFenceHandleTypes : 0;
+    VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo* pInfo,
+    VkExternalFenceProperties* pProperties) {
+  const bool ok = pInfo->handleType & kFenceHandleTypes;
+  const VkExternalFenceHandleTypeFlags type = ok ? static_cast<VkExternalFenceHandleTypeFlags>(pInfo->handleType) : 0;
+  pProperties->exportFromImportedHandleTypes = type;
+  pProperties->compatibleHandleTypes = type;
   pProperties->externalFenceFeatures =
-      opaque ? VK_EXTERNAL_FENCE_FEATURE_EXPORTABLE_BIT | VK_EXTERNAL_FENCE_FEATURE_IMPORTABLE_BIT : 0;
+      ok ? VK_EXTERNAL_FENCE_FEATURE_EXPORTABLE_BIT | VK_EXTERNAL_FENCE_FEATURE_IMPORTABLE_BIT : 0;
 }

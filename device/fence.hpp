@@ -7,6 +7,7 @@
 
 #include "device/object.hpp"
 #include "device/sync_wait.hpp"
+#include "memory/sync_file.hpp"
 #include "memory/sync_payload.hpp"
 
 namespace emvk {
@@ -19,7 +20,13 @@ class Fence : public Object {
       : Object(VK_OBJECT_TYPE_FENCE), device_(device), page_(std::move(page)) {}
   ~Fence();
 
-  bool signaled() const { return active().payload().value.load(std::memory_order_acquire) != 0; }
+  bool signaled() const {
+    if (syncFile_) return syncFile_->signaled();
+    return active().payload().value.load(std::memory_order_acquire) != 0;
+  }
+  // Signalled from outside this process's reach (another process, a sync file): multi-fence
+  // waits must look again now and then instead of sleeping on the device's board.
+  bool needsPolling() const { return syncFile_ || active().shared(); }
   void signal();
   void reset();
   WaitStatus wait(Clock::time_point deadline) const;
@@ -28,6 +35,7 @@ class Fence : public Object {
   const memory::SyncPage& active() const { return temporary_ ? *temporary_ : page_; }
   // vkImportFenceFdKHR: permanent, or temporary until the next vkResetFences.
   void import(memory::SyncPage page, bool temporary);
+  void import(memory::SyncFile file) { syncFile_ = std::move(file); }
 
  private:
   Device& device_;
@@ -36,6 +44,7 @@ class Fence : public Object {
   std::atomic<uint32_t> signalling_{0};
   memory::SyncPage page_;
   std::optional<memory::SyncPage> temporary_;
+  std::optional<memory::SyncFile> syncFile_;  // a temporarily imported SYNC_FD payload
 };
 EMVK_DEFINE_HANDLE(Fence, VkFence, VK_OBJECT_TYPE_FENCE)
 

@@ -28,7 +28,8 @@ void Semaphore::signal(uint64_t value) {
   } else {
     // VUID-VkSemaphoreSignalInfo-value-03258: values only grow; keep the largest seen.
     uint64_t current = payload.load(std::memory_order_relaxed);
-    while (value > current && !payload.compare_exchange_weak(current, value, std::memory_order_release)) {
+    while (value > current &&
+           !payload.compare_exchange_weak(current, value, std::memory_order_release)) {
     }
   }
   active().notify();
@@ -37,6 +38,11 @@ void Semaphore::signal(uint64_t value) {
 }
 
 bool Semaphore::tryAcquire(uint64_t value) {
+  if (syncFile_) {
+    if (!syncFile_->signaled()) return false;
+    syncFile_.reset();  // consumed by this wait; the permanent payload is back
+    return true;
+  }
   auto& payload = active().payload().value;
   if (timeline()) return payload.load(std::memory_order_acquire) >= value;
   uint64_t expected = 1;
@@ -48,11 +54,24 @@ bool Semaphore::tryAcquire(uint64_t value) {
 }
 
 WaitStatus Semaphore::wait(uint64_t value, Clock::time_point deadline) {
-  return waitOnPage(active(), [&] { return tryAcquire(value); }, deadline);
+  if (syncFile_) {
+    // A sync file is signalled by someone else's driver: poll it, in slices so that a deadline
+    // is honoured.
+    for (;;) {
+      if (tryAcquire(value)) return WaitStatus::Ready;
+      const auto left =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return WaitStatus::Timeout;
+      syncFile_->wait(std::min<int64_t>(left, kPeerCheckNs));
+    }
+  }
+  return waitOnPage(
+      active(), [&] { return tryAcquire(value); }, deadline);
 }
 
 void Semaphore::import(memory::SyncPage page, bool temporary) {
-  if (temporary) temporary_ = std::move(page);
+  if (temporary)
+    temporary_ = std::move(page);
   else {
     temporary_.reset();
     page_ = std::move(page);
@@ -66,7 +85,7 @@ using namespace emvk;
 namespace {
 
 constexpr VkExternalSemaphoreHandleTypeFlags kSemaphoreHandleTypes =
-    VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
+    VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT | VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT;
 
 }  // namespace
 
@@ -86,12 +105,22 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateSemaphore(VkDevice device,
   const auto* exportInfo = findInChain<VkExportSemaphoreCreateInfo>(pCreateInfo->pNext);
   if (exportInfo && (exportInfo->handleTypes & ~kSemaphoreHandleTypes)) {
     EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateSemaphore: handle types 0x", std::hex,
-             exportInfo->handleTypes & ~kSemaphoreHandleTypes, " are not exportable; emvk exports OPAQUE_FD");
+             exportInfo->handleTypes & ~kSemaphoreHandleTypes,
+             " are not exportable; emvk exports OPAQUE_FD");
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
-  auto page = exportInfo && exportInfo->handleTypes
-                  ? memory::SyncPage::createShared(kind, initial, PhysicalDevice::driverUUID().data())
-                  : memory::SyncPage::createLocal(kind, initial);
+  // Section "External Semaphore Handle Types": sync files carry binary payloads only.
+  if (exportInfo && (exportInfo->handleTypes & VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT) &&
+      type == VK_SEMAPHORE_TYPE_TIMELINE) {
+    EMVK_LOG(&d->instance(), Error, logObject(d),
+             "vkCreateSemaphore: a timeline semaphore cannot be exported as SYNC_FD");
+    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
+  }
+  const bool opaque =
+      exportInfo && (exportInfo->handleTypes & VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT);
+  auto page =
+      opaque ? memory::SyncPage::createShared(kind, initial, PhysicalDevice::driverUUID().data())
+             : memory::SyncPage::createLocal(kind, initial);
   if (!page) {
     EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateSemaphore: ", page.error().why);
     return page.error().code;
@@ -117,19 +146,25 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_SignalSemaphore(VkDevice, const VkSemaphoreS
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo* pInfo,
+VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
+                                                   const VkSemaphoreWaitInfo* pInfo,
                                                    uint64_t timeout) {
   Device* d = fromHandle(device);
   const auto deadline = deadlineAfter(timeout);
-  auto reached = [&](uint32_t i) { return fromHandle(pInfo->pSemaphores[i])->value() >= pInfo->pValues[i]; };
+  auto reached = [&](uint32_t i) {
+    return fromHandle(pInfo->pSemaphores[i])->value() >= pInfo->pValues[i];
+  };
   const bool any = (pInfo->flags & VK_SEMAPHORE_WAIT_ANY_BIT) && pInfo->semaphoreCount > 1;
   if (!any) {
     // Waiting for all is waiting for each in turn, each on its own futex word.
     for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i) {
       const memory::SyncPage& page = fromHandle(pInfo->pSemaphores[i])->permanent();
-      switch (waitOnPage(page, [&] { return reached(i) || d->lost(); }, deadline)) {
-        case WaitStatus::Ready: break;
-        case WaitStatus::Timeout: return VK_TIMEOUT;
+      switch (waitOnPage(
+          page, [&] { return reached(i) || d->lost(); }, deadline)) {
+        case WaitStatus::Ready:
+          break;
+        case WaitStatus::Timeout:
+          return VK_TIMEOUT;
         case WaitStatus::PeerGone:
           d->lose("vkWaitSemaphores: every other process sharing the semaphore has exited");
           return VK_ERROR_DEVICE_LOST;
@@ -148,21 +183,33 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device, const VkSema
     return d->lost();
   };
   for (;;) {
-    auto slice = shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
+    auto slice =
+        shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
     if (d->board().waitUntil(ready, slice)) return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
     if (Clock::now() >= deadline) return VK_TIMEOUT;
   }
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreFdKHR(VkDevice device, const VkSemaphoreGetFdInfoKHR* pInfo,
-                                                     int* pFd) {
+VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreFdKHR(VkDevice device,
+                                                      const VkSemaphoreGetFdInfoKHR* pInfo,
+                                                      int* pFd) {
   Semaphore* s = fromHandle(pInfo->semaphore);
+  if (pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT && !s->timeline()) {
+    // VkSemaphoreGetFdInfoKHR: a SYNC_FD export needs a signal pending or done. emvk waits for it
+    // and hands out -1, the already-signalled sync file; exporting with copy transference acts as
+    // a wait on the semaphore (section "Importing Semaphore Payloads", transference).
+    if (s->wait(0, Clock::time_point::max()) == WaitStatus::PeerGone) return VK_ERROR_DEVICE_LOST;
+    *pFd = -1;
+    return VK_SUCCESS;
+  }
   auto fd = pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT
                 ? s->permanent().exportFd()
-                : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, "emvk exports semaphores as OPAQUE_FD only"});
+                : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE,
+                                    "emvk exports semaphores as OPAQUE_FD only"});
   if (!fd) {
     // VUID-VkSemaphoreGetFdInfoKHR-handleType-01132: the type was named at creation.
-    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(s), "vkGetSemaphoreFdKHR: ", fd.error().why);
+    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(s),
+             "vkGetSemaphoreFdKHR: ", fd.error().why);
     return fd.error().code;
   }
   *pFd = fd.value();
@@ -170,16 +217,32 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreFdKHR(VkDevice device, const VkS
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
-                                                        const VkImportSemaphoreFdInfoKHR* pInfo) {
+                                                         const VkImportSemaphoreFdInfoKHR* pInfo) {
   Device* d = fromHandle(device);
   Semaphore* s = fromHandle(pInfo->semaphore);
+  if (pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT && !s->timeline()) {
+    // VkImportSemaphoreFdInfoKHR's table: a sync file is copy transference, temporary only; -1
+    // stands for one already signalled.
+    auto file = memory::SyncFile::import(pInfo->fd);
+    if (!file) {
+      EMVK_LOG(&d->instance(), Error, logObject(s),
+               "vkImportSemaphoreFdKHR refused (the fd stays open "
+               "and owned by the application): ",
+               file.error().why);
+      return file.error().code;
+    }
+    s->import(file.take());
+    return VK_SUCCESS;
+  }
   if (pInfo->handleType != VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT) {
-    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR: handle type 0x", std::hex,
-             pInfo->handleType, " is not importable; emvk imports OPAQUE_FD semaphores it exported");
+    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR: handle type 0x",
+             std::hex, pInfo->handleType,
+             " is not importable; emvk imports OPAQUE_FD semaphores it exported");
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
   const bool temporary = pInfo->flags & VK_SEMAPHORE_IMPORT_TEMPORARY_BIT;
-  // VUID-VkImportSemaphoreFdInfoKHR-flags-03323: timeline semaphores cannot be imported temporarily.
+  // VUID-VkImportSemaphoreFdInfoKHR-flags-03323: timeline semaphores cannot be imported
+  // temporarily.
   if (temporary && s->timeline()) {
     EMVK_LOG(&d->instance(), Error, logObject(s),
              "vkImportSemaphoreFdKHR: a timeline semaphore cannot be imported temporarily "
@@ -188,8 +251,10 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
   }
   auto page = memory::SyncPage::import(pInfo->fd, s->kind(), PhysicalDevice::driverUUID().data());
   if (!page) {
-    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR refused (the fd stays open "
-             "and owned by the application): ", page.error().why);
+    EMVK_LOG(&d->instance(), Error, logObject(s),
+             "vkImportSemaphoreFdKHR refused (the fd stays open "
+             "and owned by the application): ",
+             page.error().why);
     return page.error().code;
   }
   s->import(page.take(), temporary);  // the fd now belongs to the semaphore
@@ -199,10 +264,18 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(
     VkPhysicalDevice, const VkPhysicalDeviceExternalSemaphoreInfo* pInfo,
     VkExternalSemaphoreProperties* pProperties) {
-  // Binary and timeline semaphores alike travel as opaque fds of their payload page.
-  const bool opaque = pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
-  pProperties->exportFromImportedHandleTypes = opaque ? kSemaphoreHandleTypes : 0;
-  pProperties->compatibleHandleTypes = opaque ? kSemaphoreHandleTypes : 0;
-  pProperties->externalSemaphoreFeatures =
-      opaque ? VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT | VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT : 0;
+  // Binary and timeline semaphores alike travel as opaque fds of their payload page; binary ones
+  // also as sync files (a timeline has no sync-file form).
+  const auto* typeInfo = findInChain<VkSemaphoreTypeCreateInfo>(pInfo->pNext);
+  const bool timeline = typeInfo && typeInfo->semaphoreType == VK_SEMAPHORE_TYPE_TIMELINE;
+  const VkExternalSemaphoreHandleTypeFlags supported =
+      timeline ? VkExternalSemaphoreHandleTypeFlags(VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT)
+               : kSemaphoreHandleTypes;
+  const bool ok = pInfo->handleType & supported;
+  const VkExternalSemaphoreHandleTypeFlags type = ok ? static_cast<VkExternalSemaphoreHandleTypeFlags>(pInfo->handleType) : 0;
+  pProperties->exportFromImportedHandleTypes = type;
+  pProperties->compatibleHandleTypes = type;
+  pProperties->externalSemaphoreFeatures = ok ? VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT |
+                                                    VK_EXTERNAL_SEMAPHORE_FEATURE_IMPORTABLE_BIT
+                                              : 0;
 }

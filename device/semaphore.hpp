@@ -8,6 +8,7 @@
 
 #include "device/object.hpp"
 #include "device/sync_wait.hpp"
+#include "memory/sync_file.hpp"
 #include "memory/sync_payload.hpp"
 
 namespace emvk {
@@ -31,8 +32,9 @@ class Semaphore : public Object {
 
   const memory::SyncPage& permanent() const { return page_; }
   // vkImportSemaphoreFdKHR: a permanent import replaces the payload; a temporary one (binary
-  // semaphores) stands in until the next wait consumes it.
+  // semaphores) stands in until the next wait consumes it. A sync file is always temporary.
   void import(memory::SyncPage page, bool temporary);
+  void import(memory::SyncFile file) { syncFile_ = std::move(file); }
 
  private:
   const memory::SyncPage& active() const { return temporary_ ? *temporary_ : page_; }
@@ -43,6 +45,7 @@ class Semaphore : public Object {
   std::atomic<uint32_t> signalling_{0};
   memory::SyncPage page_;
   std::optional<memory::SyncPage> temporary_;
+  std::optional<memory::SyncFile> syncFile_;  // a temporarily imported SYNC_FD payload
 };
 EMVK_DEFINE_HANDLE(Semaphore, VkSemaphore, VK_OBJECT_TYPE_SEMAPHORE)
 
