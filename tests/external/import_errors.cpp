@@ -24,9 +24,20 @@ test::DeviceOptions externalOptions() {
   return o;
 }
 
-// Imports `fd` and checks the refusal: the code, the message, and the fd left as it was.
+// Lines of /proc/self/maps: one per mapping of this process.
+int mappingCount() {
+  FILE* f = std::fopen("/proc/self/maps", "r");
+  int lines = 0;
+  for (int c; (c = std::fgetc(f)) != EOF;) lines += c == '\n';
+  std::fclose(f);
+  return lines;
+}
+
+// Imports `fd` and checks the refusal: the code, the message, the fd left as it was, and no
+// mapping left behind.
 void expectRefused(test::Instance& instance, test::Device& device, int fd, VkDeviceSize size,
                    const std::string& reason) {
+  const int mappingsBefore = mappingCount();
   struct stat before {};
   const bool open = fstat(fd, &before) == 0;
   {
@@ -49,6 +60,7 @@ void expectRefused(test::Instance& instance, test::Device& device, int fd, VkDev
     CHECK(after.st_ino == before.st_ino);
     CHECK(after.st_size == before.st_size);
   }
+  CHECK(mappingCount() == mappingsBefore);
 }
 
 int sealedMemfd(off_t size, unsigned seals) {
