@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the demo: vulkaninfo --summary on emvk, then a program that fills and
-# copies buffers on emvk and checks the result.
+# copies buffers on emvk and checks the result, then two processes sharing an image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,3 +11,6 @@ vulkaninfo --summary 2>&1 | grep -v -e XDG_RUNTIME_DIR -e "'DISPLAY' environment
 echo
 echo "== docs/examples/transfer_demo"
 build/docs/examples/transfer_demo
+echo
+echo "== docs/examples/external_demo (docs/EXTERNAL_DEMO.md)"
+build/docs/examples/external_demo build/external_demo.png
