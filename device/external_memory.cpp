@@ -4,11 +4,11 @@
 
 #include "build_identity.h"  // generated: EMVK_LAYOUT_ABI_VERSION
 #include "device/buffer.hpp"
+#include "device/device.hpp"
 #include "device/device_memory.hpp"
 #include "device/image.hpp"
 #include "device/instance.hpp"
 #include "device/log.hpp"
-#include "device/device.hpp"
 #include "device/physical_device.hpp"
 #include "icd/pnext.hpp"
 
@@ -80,19 +80,24 @@ VkResult fillExternalImageFormatProperties(const VkPhysicalDeviceImageFormatInfo
 
 void checkExternalRelease(Device& device, VkImage handle, uint32_t srcFamily, uint32_t dstFamily,
                           VkImageLayout newLayout) {
-  const bool released = dstFamily == VK_QUEUE_FAMILY_EXTERNAL || dstFamily == VK_QUEUE_FAMILY_FOREIGN_EXT;
-  if (!handle || !released || srcFamily == dstFamily || newLayout == VK_IMAGE_LAYOUT_GENERAL) return;
+  const bool released =
+      dstFamily == VK_QUEUE_FAMILY_EXTERNAL || dstFamily == VK_QUEUE_FAMILY_FOREIGN_EXT;
+  if (!handle || !released || srcFamily == dstFamily || newLayout == VK_IMAGE_LAYOUT_GENERAL)
+    return;
   const Image* image = fromHandle(handle);
   if (!image->memory() || !image->memory()->external()) return;
   // The aliasing exception of VK_NV_external_memory / VK_KHR_external_memory: memory shared with
   // an API that is not Vulkan-compatible must be handed over in VK_IMAGE_LAYOUT_GENERAL, the one
   // layout every consumer reads the same way; other layouts are only meaningful to a Vulkan
   // acquirer that names the same layout.
-  EMVK_LOG(&device.instance(), Warn, logObject(image), "image released to ",
-           dstFamily == VK_QUEUE_FAMILY_EXTERNAL ? "VK_QUEUE_FAMILY_EXTERNAL" : "VK_QUEUE_FAMILY_FOREIGN_EXT",
-           " in layout ", newLayout, ", not VK_IMAGE_LAYOUT_GENERAL: a consumer that is not Vulkan (or "
-           "another driver) would read it in a layout it does not know; emvk's bytes are the same in "
-           "every layout, a GPU's are not (external memory aliasing rules)");
+  EMVK_LOG(
+      &device.instance(), Warn, logObject(image), "image released to ",
+      dstFamily == VK_QUEUE_FAMILY_EXTERNAL ? "VK_QUEUE_FAMILY_EXTERNAL"
+                                            : "VK_QUEUE_FAMILY_FOREIGN_EXT",
+      " in layout ", newLayout,
+      ", not VK_IMAGE_LAYOUT_GENERAL: a consumer that is not Vulkan (or "
+      "another driver) would read it in a layout it does not know; emvk's bytes are the same in "
+      "every layout, a GPU's are not (external memory aliasing rules)");
 }
 
 Result<AllocationRequest> describeAllocation(Device& device, const VkMemoryAllocateInfo& info) {

@@ -10,55 +10,24 @@
 
 namespace emvk {
 
-Fence::~Fence() {
-  while (signalling_.load(std::memory_order_acquire) != 0) spinStep(2048);
-}
-
 void Fence::signal() {
-  signalling_.fetch_add(1, std::memory_order_acq_rel);
+  SyncPayloadSlot::Signalling guard(payload_);
   SignalBoard& board = device_.board();
-  active().payload().value.store(1, std::memory_order_release);
-  active().notify();
+  payload_.page().payload().value.store(1, std::memory_order_release);
+  payload_.page().notify();
   board.notify();
-  signalling_.fetch_sub(1, std::memory_order_release);  // the last touch of this object
 }
 
 void Fence::reset() {
   // A temporarily imported payload is dropped by a reset and the permanent one is back
   // (section "Importing Fence Payloads").
-  if (syncFile_) {
-    syncFile_.reset();
-    return;
-  }
-  if (temporary_) {
-    temporary_.reset();
-    return;
-  }
-  page_.payload().value.store(0, std::memory_order_release);
-  page_.notify();
+  if (payload_.dropTemporary()) return;
+  payload_.page().payload().value.store(0, std::memory_order_release);
+  payload_.page().notify();
 }
 
 WaitStatus Fence::wait(Clock::time_point deadline) const {
-  if (syncFile_) {
-    for (;;) {
-      if (signaled() || device_.lost()) return WaitStatus::Ready;
-      const auto left =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
-      if (left <= 0) return WaitStatus::Timeout;
-      syncFile_->wait(std::min<int64_t>(left, kPeerCheckNs));
-    }
-  }
-  return waitOnPage(
-      active(), [&] { return signaled() || device_.lost(); }, deadline);
-}
-
-void Fence::import(memory::SyncPage page, bool temporary) {
-  if (temporary)
-    temporary_ = std::move(page);
-  else {
-    temporary_.reset();
-    page_ = std::move(page);
-  }
+  return payload_.wait([&] { return signaled() || device_.lost(); }, deadline);
 }
 
 }  // namespace emvk
@@ -136,7 +105,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t coun
   // Any of several: local signals wake the device's board; a signal from another process does
   // not, so with shared payloads the wait looks again every millisecond.
   bool shared = false;
-  for (uint32_t i = 0; i < count; ++i) shared |= fromHandle(pFences[i])->needsPolling();
+  for (uint32_t i = 0; i < count; ++i) shared |= fromHandle(pFences[i])->payload().needsPolling();
   auto ready = [&] {
     for (uint32_t i = 0; i < count; ++i)
       if (fromHandle(pFences[i])->signaled()) return true;
@@ -163,7 +132,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceFdKHR(VkDevice device, const VkFence
     return VK_SUCCESS;
   }
   auto fd = pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT
-                ? f->permanent().exportFd()
+                ? f->payload().permanent().exportFd()
                 : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE,
                                     "emvk exports fences as OPAQUE_FD only"});
   if (!fd) {
@@ -190,7 +159,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device,
                file.error().why);
       return file.error().code;
     }
-    f->import(file.take());
+    f->payload().import(file.take());
     return VK_SUCCESS;
   }
   if (pInfo->handleType != VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT) {
@@ -207,7 +176,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device,
              page.error().why);
     return page.error().code;
   }
-  f->import(page.take(), pInfo->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
+  f->payload().import(page.take(), pInfo->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
   return VK_SUCCESS;
 }
 
@@ -215,7 +184,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalFenceProperties(
     VkPhysicalDevice, const VkPhysicalDeviceExternalFenceInfo* pInfo,
     VkExternalFenceProperties* pProperties) {
   const bool ok = pInfo->handleType & kFenceHandleTypes;
-  const VkExternalFenceHandleTypeFlags type = ok ? static_cast<VkExternalFenceHandleTypeFlags>(pInfo->handleType) : 0;
+  const VkExternalFenceHandleTypeFlags type =
+      ok ? static_cast<VkExternalFenceHandleTypeFlags>(pInfo->handleType) : 0;
   pProperties->exportFromImportedHandleTypes = type;
   pProperties->compatibleHandleTypes = type;
   pProperties->externalFenceFeatures =

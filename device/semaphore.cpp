@@ -15,14 +15,10 @@ memory::SyncKind Semaphore::kind() const {
   return timeline() ? memory::SyncKind::TimelineSemaphore : memory::SyncKind::BinarySemaphore;
 }
 
-Semaphore::~Semaphore() {
-  while (signalling_.load(std::memory_order_acquire) != 0) spinStep(2048);
-}
-
 void Semaphore::signal(uint64_t value) {
-  signalling_.fetch_add(1, std::memory_order_acq_rel);
+  SyncPayloadSlot::Signalling guard(payload_);
   SignalBoard& board = device_.board();
-  auto& payload = active().payload().value;
+  auto& payload = payload_.page().payload().value;
   if (!timeline()) {
     payload.store(1, std::memory_order_release);
   } else {
@@ -32,50 +28,28 @@ void Semaphore::signal(uint64_t value) {
            !payload.compare_exchange_weak(current, value, std::memory_order_release)) {
     }
   }
-  active().notify();
+  payload_.page().notify();
   board.notify();
-  signalling_.fetch_sub(1, std::memory_order_release);  // the last touch of this object
 }
 
 bool Semaphore::tryAcquire(uint64_t value) {
-  if (syncFile_) {
-    if (!syncFile_->signaled()) return false;
-    syncFile_.reset();  // consumed by this wait; the permanent payload is back
+  if (const memory::SyncFile* file = payload_.syncFile()) {
+    if (!file->signaled()) return false;
+    payload_.dropTemporary();  // consumed by this wait
     return true;
   }
-  auto& payload = active().payload().value;
+  auto& payload = payload_.page().payload().value;
   if (timeline()) return payload.load(std::memory_order_acquire) >= value;
   uint64_t expected = 1;
   if (!payload.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) return false;
   // A temporarily imported payload is used by one wait, then the permanent one is back
   // (section "Importing Semaphore Payloads", temporary transference).
-  temporary_.reset();
+  payload_.dropTemporary();
   return true;
 }
 
 WaitStatus Semaphore::wait(uint64_t value, Clock::time_point deadline) {
-  if (syncFile_) {
-    // A sync file is signalled by someone else's driver: poll it, in slices so that a deadline
-    // is honoured.
-    for (;;) {
-      if (tryAcquire(value)) return WaitStatus::Ready;
-      const auto left =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now()).count();
-      if (left <= 0) return WaitStatus::Timeout;
-      syncFile_->wait(std::min<int64_t>(left, kPeerCheckNs));
-    }
-  }
-  return waitOnPage(
-      active(), [&] { return tryAcquire(value); }, deadline);
-}
-
-void Semaphore::import(memory::SyncPage page, bool temporary) {
-  if (temporary)
-    temporary_ = std::move(page);
-  else {
-    temporary_.reset();
-    page_ = std::move(page);
-  }
+  return payload_.wait([&] { return tryAcquire(value); }, deadline);
 }
 
 }  // namespace emvk
@@ -158,9 +132,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
   if (!any) {
     // Waiting for all is waiting for each in turn, each on its own futex word.
     for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i) {
-      const memory::SyncPage& page = fromHandle(pInfo->pSemaphores[i])->permanent();
-      switch (waitOnPage(
-          page, [&] { return reached(i) || d->lost(); }, deadline)) {
+      const SyncPayloadSlot& payload = fromHandle(pInfo->pSemaphores[i])->payload();
+      switch (payload.wait([&] { return reached(i) || d->lost(); }, deadline)) {
         case WaitStatus::Ready:
           break;
         case WaitStatus::Timeout:
@@ -176,7 +149,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
   // not, so with shared payloads the wait looks again every millisecond.
   bool shared = false;
   for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i)
-    shared |= fromHandle(pInfo->pSemaphores[i])->permanent().shared();
+    shared |= fromHandle(pInfo->pSemaphores[i])->payload().needsPolling();
   auto ready = [&] {
     for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i)
       if (reached(i)) return true;
@@ -203,7 +176,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreFdKHR(VkDevice device,
     return VK_SUCCESS;
   }
   auto fd = pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT
-                ? s->permanent().exportFd()
+                ? s->payload().permanent().exportFd()
                 : Result<int>(Error{VK_ERROR_INVALID_EXTERNAL_HANDLE,
                                     "emvk exports semaphores as OPAQUE_FD only"});
   if (!fd) {
@@ -231,7 +204,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
                file.error().why);
       return file.error().code;
     }
-    s->import(file.take());
+    s->payload().import(file.take());
     return VK_SUCCESS;
   }
   if (pInfo->handleType != VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT) {
@@ -257,7 +230,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
              page.error().why);
     return page.error().code;
   }
-  s->import(page.take(), temporary);  // the fd now belongs to the semaphore
+  s->payload().import(page.take(), temporary);  // the fd now belongs to the semaphore
   return VK_SUCCESS;
 }
 
@@ -272,7 +245,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(
       timeline ? VkExternalSemaphoreHandleTypeFlags(VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT)
                : kSemaphoreHandleTypes;
   const bool ok = pInfo->handleType & supported;
-  const VkExternalSemaphoreHandleTypeFlags type = ok ? static_cast<VkExternalSemaphoreHandleTypeFlags>(pInfo->handleType) : 0;
+  const VkExternalSemaphoreHandleTypeFlags type =
+      ok ? static_cast<VkExternalSemaphoreHandleTypeFlags>(pInfo->handleType) : 0;
   pProperties->exportFromImportedHandleTypes = type;
   pProperties->compatibleHandleTypes = type;
   pProperties->externalSemaphoreFeatures = ok ? VK_EXTERNAL_SEMAPHORE_FEATURE_EXPORTABLE_BIT |

@@ -3,13 +3,8 @@
 // follows a signal) and a futex word. An exportable semaphore keeps its page in a memfd that other
 // instances and processes import (VK_KHR_external_semaphore_fd, opaque fds).
 #pragma once
-#include <atomic>
-#include <optional>
-
 #include "device/object.hpp"
-#include "device/sync_wait.hpp"
-#include "memory/sync_file.hpp"
-#include "memory/sync_payload.hpp"
+#include "device/sync_payload_slot.hpp"
 
 namespace emvk {
 
@@ -18,34 +13,25 @@ class Device;
 class Semaphore : public Object {
  public:
   Semaphore(Device& device, VkSemaphoreType type, memory::SyncPage page)
-      : Object(VK_OBJECT_TYPE_SEMAPHORE), device_(device), type_(type), page_(std::move(page)) {}
-  ~Semaphore();
+      : Object(VK_OBJECT_TYPE_SEMAPHORE), device_(device), type_(type), payload_(std::move(page)) {}
 
   bool timeline() const { return type_ == VK_SEMAPHORE_TYPE_TIMELINE; }
   memory::SyncKind kind() const;
-  uint64_t value() const { return active().payload().value.load(std::memory_order_acquire); }
+  uint64_t value() const { return payload_.page().payload().value.load(std::memory_order_acquire); }
   void signal(uint64_t value);  // value is ignored for binary semaphores
-  // A queue's wait: true if it may go on. Binary semaphores are consumed here.
+  // A queue's wait: true if it may go on. Binary semaphores are consumed here, and so is a
+  // temporarily imported payload (the permanent one is back after the wait).
   bool tryAcquire(uint64_t value);
   // Waits until tryAcquire(value) succeeds.
   WaitStatus wait(uint64_t value, Clock::time_point deadline);
 
-  const memory::SyncPage& permanent() const { return page_; }
-  // vkImportSemaphoreFdKHR: a permanent import replaces the payload; a temporary one (binary
-  // semaphores) stands in until the next wait consumes it. A sync file is always temporary.
-  void import(memory::SyncPage page, bool temporary);
-  void import(memory::SyncFile file) { syncFile_ = std::move(file); }
+  SyncPayloadSlot& payload() { return payload_; }
+  const SyncPayloadSlot& payload() const { return payload_; }
 
  private:
-  const memory::SyncPage& active() const { return temporary_ ? *temporary_ : page_; }
   Device& device_;
   VkSemaphoreType type_;
-  // Signals in progress: a waiter that saw the value may destroy the semaphore while the signalling
-  // thread is still waking others through its page, so destruction waits for them (see Fence).
-  std::atomic<uint32_t> signalling_{0};
-  memory::SyncPage page_;
-  std::optional<memory::SyncPage> temporary_;
-  std::optional<memory::SyncFile> syncFile_;  // a temporarily imported SYNC_FD payload
+  SyncPayloadSlot payload_;
 };
 EMVK_DEFINE_HANDLE(Semaphore, VkSemaphore, VK_OBJECT_TYPE_SEMAPHORE)
 

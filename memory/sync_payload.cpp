@@ -24,9 +24,12 @@ Error invalid(std::string why) { return Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, 
 
 const char* kindName(SyncKind kind) {
   switch (kind) {
-    case SyncKind::BinarySemaphore: return "a binary semaphore";
-    case SyncKind::TimelineSemaphore: return "a timeline semaphore";
-    case SyncKind::Fence: return "a fence";
+    case SyncKind::BinarySemaphore:
+      return "a binary semaphore";
+    case SyncKind::TimelineSemaphore:
+      return "a timeline semaphore";
+    case SyncKind::Fence:
+      return "a fence";
   }
   return "an unknown object";
 }
@@ -68,11 +71,13 @@ Result<SyncPage> SyncPage::createLocal(SyncKind kind, uint64_t initial) {
   return SyncPage(p, UniqueFd());
 }
 
-Result<SyncPage> SyncPage::createShared(SyncKind kind, uint64_t initial, const uint8_t* driverUUID) {
+Result<SyncPage> SyncPage::createShared(SyncKind kind, uint64_t initial,
+                                        const uint8_t* driverUUID) {
   UniqueFd fd(memfd_create("emvk-sync-payload", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!fd || ftruncate(fd.get(), kPage) != 0 ||
       fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0)
-    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, std::string("sync payload memfd: ") + std::strerror(errno)};
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY,
+                 std::string("sync payload memfd: ") + std::strerror(errno)};
   void* page = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (page == MAP_FAILED) return Error{VK_ERROR_OUT_OF_HOST_MEMORY, std::strerror(errno)};
   auto* p = static_cast<SyncPayload*>(page);
@@ -86,14 +91,17 @@ Result<SyncPage> SyncPage::import(int fd, SyncKind kind, const uint8_t* driverUU
   struct stat st;
   const std::string name = "fd " + std::to_string(fd);
   if (fd < 0 || fstat(fd, &st) != 0) return invalid(name + " is not an open file descriptor");
-  if (!S_ISREG(st.st_mode)) return invalid(name + " is not a regular file (a pipe, socket or device?)");
+  if (!S_ISREG(st.st_mode))
+    return invalid(name + " is not a regular file (a pipe, socket or device?)");
   const int seals = fcntl(fd, F_GET_SEALS);
   if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW))
     return invalid(name + " is not a sealed memfd exported by emvk");
   if (st.st_size != static_cast<off_t>(kPage))
-    return invalid(name + " is " + std::to_string(st.st_size) + " bytes, not an emvk sync payload (4096)");
+    return invalid(name + " is " + std::to_string(st.st_size) +
+                   " bytes, not an emvk sync payload (4096)");
   SyncPayload header;
-  if (pread(fd, &header, offsetof(SyncPayload, value), 0) != static_cast<ssize_t>(offsetof(SyncPayload, value)))
+  if (pread(fd, &header, offsetof(SyncPayload, value), 0) !=
+      static_cast<ssize_t>(offsetof(SyncPayload, value)))
     return invalid(name + ": the payload header cannot be read");
   if (std::memcmp(header.magic, SyncPayload::kMagic, sizeof(header.magic)) != 0)
     return invalid(name + " holds no emvk sync payload: it was not exported by emvk");
@@ -146,17 +154,18 @@ Result<int> SyncPage::exportFd() const {
 void SyncPage::notify() const {
   payload_->epoch.fetch_add(1, std::memory_order_seq_cst);
   if (payload_->sleepers.load(std::memory_order_seq_cst) == 0) return;
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&payload_->epoch), shared() ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE,
-          INT_MAX, nullptr, nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&payload_->epoch),
+          shared() ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
 }
 
 void SyncPage::sleep(uint32_t seen, int64_t timeoutNs) const {
   if (timeoutNs <= 0) return;
-  timespec ts{static_cast<time_t>(timeoutNs / 1000000000), static_cast<long>(timeoutNs % 1000000000)};
+  timespec ts{static_cast<time_t>(timeoutNs / 1000000000),
+              static_cast<long>(timeoutNs % 1000000000)};
   payload_->sleepers.fetch_add(1, std::memory_order_seq_cst);
   if (payload_->epoch.load(std::memory_order_seq_cst) == seen)
-    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&payload_->epoch), shared() ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE,
-            seen, &ts, nullptr, 0);
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&payload_->epoch),
+            shared() ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, seen, &ts, nullptr, 0);
   payload_->sleepers.fetch_sub(1, std::memory_order_seq_cst);
 }
 

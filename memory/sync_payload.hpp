@@ -31,14 +31,16 @@ struct SyncPayload {
   std::atomic<int32_t> processes[kMaxProcesses];  // pids attached; 0 = free slot
 };
 static_assert(sizeof(SyncPayload) <= 4096);
-static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free,
+static_assert(std::atomic<uint64_t>::is_always_lock_free &&
+                  std::atomic<uint32_t>::is_always_lock_free,
               "the page is shared between processes: its atomics must be lock-free");
 
 class SyncPage {
  public:
   static Result<SyncPage> createLocal(SyncKind kind, uint64_t initial);
   static Result<SyncPage> createShared(SyncKind kind, uint64_t initial, const uint8_t* driverUUID);
-  // Validates an exported payload before mapping it; the fd is owned on success, untouched on failure.
+  // Validates an exported payload before mapping it; the fd is owned on success, untouched on
+  // failure.
   static Result<SyncPage> import(int fd, SyncKind kind, const uint8_t* driverUUID);
 
   SyncPage(SyncPage&& other) noexcept;

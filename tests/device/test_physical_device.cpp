@@ -377,15 +377,22 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
 
   if (!probe::isEmvk(instance.physical)) return;
   // VK_KHR_map_memory2 is not offered: the installed headers (1.3.239) predate it.
-  const std::set<std::string> expected = {
-      VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,   VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
-      VK_EXT_MEMORY_BUDGET_EXTENSION_NAME,          VK_KHR_BIND_MEMORY_2_EXTENSION_NAME,
-      VK_KHR_DEDICATED_ALLOCATION_EXTENSION_NAME,   VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,
-      VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME,         VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME,
-      VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME,        VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-      VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME,     VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
-      VK_KHR_GET_MEMORY_REQUIREMENTS_2_EXTENSION_NAME, VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
-      VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,     VK_NV_EXTERNAL_MEMORY_EXTENSION_NAME};
+  const std::set<std::string> expected = {VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
+                                          VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
+                                          VK_EXT_MEMORY_BUDGET_EXTENSION_NAME,
+                                          VK_KHR_BIND_MEMORY_2_EXTENSION_NAME,
+                                          VK_KHR_DEDICATED_ALLOCATION_EXTENSION_NAME,
+                                          VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,
+                                          VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME,
+                                          VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME,
+                                          VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME,
+                                          VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+                                          VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME,
+                                          VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
+                                          VK_KHR_GET_MEMORY_REQUIREMENTS_2_EXTENSION_NAME,
+                                          VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
+                                          VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,
+                                          VK_NV_EXTERNAL_MEMORY_EXTENSION_NAME};
   CHECK(names == expected);
 }
 
