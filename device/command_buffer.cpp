@@ -13,6 +13,7 @@ void CommandBuffer::begin(VkCommandBufferUsageFlags flags) {
   // vkBeginCommandBuffer on an executable buffer implicitly resets it (pool created with
   // RESET_COMMAND_BUFFER_BIT, VUID-vkBeginCommandBuffer-commandBuffer-00050).
   commands_.clear();
+  compute_ = {};  // no state is inherited from an earlier recording
   usage_ = flags;
   state_ = State::Recording;
 }
@@ -20,6 +21,7 @@ void CommandBuffer::begin(VkCommandBufferUsageFlags flags) {
 void CommandBuffer::reset() {
   commands_.clear();
   commands_.shrink_to_fit();
+  compute_ = {};
   state_ = State::Initial;
 }
 

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "device/bind_state.hpp"
 #include "device/commands.hpp"
 #include "device/object.hpp"
 
@@ -30,6 +31,11 @@ class CommandBuffer : public Object {
   void reset();
   void record(Command command) { commands_.push_back(std::move(command)); }
 
+  // What vkCmdBindDescriptorSets and vkCmdPushConstants have set so far while recording
+  // (device/bind_state.cpp); a dispatch copies it into its command. Cleared by begin and reset.
+  const ComputeBindState& computeBindState() const { return compute_; }
+  ComputeBindState& computeBindState() { return compute_; }
+
   // Runs every command, on the calling (queue) thread.
   void execute() const;
 
@@ -39,6 +45,7 @@ class CommandBuffer : public Object {
   State state_ = State::Initial;
   VkCommandBufferUsageFlags usage_ = 0;
   std::vector<Command> commands_;
+  ComputeBindState compute_;
 };
 EMVK_DEFINE_HANDLE(CommandBuffer, VkCommandBuffer, VK_OBJECT_TYPE_COMMAND_BUFFER)
 
