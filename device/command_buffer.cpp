@@ -14,6 +14,7 @@ void CommandBuffer::begin(VkCommandBufferUsageFlags flags) {
   // RESET_COMMAND_BUFFER_BIT, VUID-vkBeginCommandBuffer-commandBuffer-00050).
   commands_.clear();
   compute_ = {};  // no state is inherited from an earlier recording
+  computePipeline_ = nullptr;
   usage_ = flags;
   state_ = State::Recording;
 }
@@ -22,6 +23,7 @@ void CommandBuffer::reset() {
   commands_.clear();
   commands_.shrink_to_fit();
   compute_ = {};
+  computePipeline_ = nullptr;
   state_ = State::Initial;
 }
 
@@ -120,15 +122,15 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdExecuteCommands(VkCommandBuffer commandBuffer
 
 // Barriers: see device/commands.hpp for why a queue needs nothing recorded for them. What they
 // are checked for is the interop contract: an image handed to another API (device/external_memory).
-VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(VkCommandBuffer commandBuffer, VkPipelineStageFlags,
-                                                   VkPipelineStageFlags, VkDependencyFlags, uint32_t,
-                                                   const VkMemoryBarrier*, uint32_t,
-                                                   const VkBufferMemoryBarrier*, uint32_t imageBarrierCount,
-                                                   const VkImageMemoryBarrier* pImageBarriers) {
+VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(
+    VkCommandBuffer commandBuffer, VkPipelineStageFlags, VkPipelineStageFlags, VkDependencyFlags,
+    uint32_t, const VkMemoryBarrier*, uint32_t, const VkBufferMemoryBarrier*,
+    uint32_t imageBarrierCount, const VkImageMemoryBarrier* pImageBarriers) {
   CommandBuffer* cb = fromHandle(commandBuffer);
   for (uint32_t i = 0; i < imageBarrierCount; ++i) {
     const VkImageMemoryBarrier& b = pImageBarriers[i];
-    checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex, b.newLayout);
+    checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex,
+                         b.newLayout);
   }
 }
 
@@ -137,7 +139,8 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier2(VkCommandBuffer commandBuffe
   CommandBuffer* cb = fromHandle(commandBuffer);
   for (uint32_t i = 0; i < pDependencyInfo->imageMemoryBarrierCount; ++i) {
     const VkImageMemoryBarrier2& b = pDependencyInfo->pImageMemoryBarriers[i];
-    checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex, b.newLayout);
+    checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex,
+                         b.newLayout);
   }
 }
 

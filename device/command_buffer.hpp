@@ -12,6 +12,7 @@
 namespace emvk {
 
 class CommandPool;
+class ComputePipeline;
 class Device;
 
 class CommandBuffer : public Object {
@@ -35,6 +36,8 @@ class CommandBuffer : public Object {
   // (device/bind_state.cpp); a dispatch copies it into its command. Cleared by begin and reset.
   const ComputeBindState& computeBindState() const { return compute_; }
   ComputeBindState& computeBindState() { return compute_; }
+  ComputePipeline* computePipeline() const { return computePipeline_; }
+  void bindComputePipeline(ComputePipeline* pipeline) { computePipeline_ = pipeline; }
 
   // Runs every command, on the calling (queue) thread.
   void execute() const;
@@ -46,6 +49,7 @@ class CommandBuffer : public Object {
   VkCommandBufferUsageFlags usage_ = 0;
   std::vector<Command> commands_;
   ComputeBindState compute_;
+  ComputePipeline* computePipeline_ = nullptr;
 };
 EMVK_DEFINE_HANDLE(CommandBuffer, VkCommandBuffer, VK_OBJECT_TYPE_COMMAND_BUFFER)
 

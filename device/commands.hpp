@@ -15,9 +15,12 @@
 #include <variant>
 #include <vector>
 
+#include "device/bind_state.hpp"
+
 namespace emvk {
 
 class Buffer;
+class ComputePipeline;
 class CommandBuffer;
 class Event;
 class Image;
@@ -96,10 +99,24 @@ struct ExecuteCommands {
 
 }  // namespace cmd
 
-using Command = std::variant<cmd::CopyBuffer, cmd::FillBuffer, cmd::UpdateBuffer,
-                             cmd::CopyBufferToImage, cmd::CopyImageToBuffer, cmd::CopyImage,
-                             cmd::ClearImage, cmd::SetEvent, cmd::WaitEvents, cmd::WriteTimestamp,
-                             cmd::ResetQueryPool, cmd::CopyQueryPoolResults, cmd::ExecuteCommands>;
+namespace cmd {
+// vkCmdDispatch(Base/Indirect): the pipeline and a snapshot of the bind state as they were when
+// it was recorded (device/compute_commands.cpp).
+struct Dispatch {
+  ComputePipeline* pipeline;
+  ComputeBindState state;
+  std::array<uint32_t, 3> base;
+  std::array<uint32_t, 3> count;  // ignored when `indirect` is set
+  Buffer* indirect;               // VkDispatchIndirectCommand at `indirectOffset`, or null
+  VkDeviceSize indirectOffset;
+};
+}  // namespace cmd
+
+using Command =
+    std::variant<cmd::CopyBuffer, cmd::FillBuffer, cmd::UpdateBuffer, cmd::CopyBufferToImage,
+                 cmd::CopyImageToBuffer, cmd::CopyImage, cmd::ClearImage, cmd::SetEvent,
+                 cmd::WaitEvents, cmd::WriteTimestamp, cmd::ResetQueryPool,
+                 cmd::CopyQueryPoolResults, cmd::ExecuteCommands, cmd::Dispatch>;
 
 }  // namespace emvk
 
@@ -121,5 +138,6 @@ void run(Device& device, const cmd::WriteTimestamp& c);
 void run(Device& device, const cmd::ResetQueryPool& c);
 void run(Device& device, const cmd::CopyQueryPoolResults& c);
 void run(Device& device, const cmd::ExecuteCommands& c);
+void run(Device& device, const cmd::Dispatch& c);
 
 }  // namespace emvk

@@ -1,0 +1,96 @@
+// vkCmdBindPipeline (compute), vkCmdDispatch, vkCmdDispatchBase, vkCmdDispatchIndirect: recording
+// and execution. A dispatch records a snapshot of the bind state (device/bind_state.hpp); when it
+// runs, the bound buffers' base pointers are gathered once, and the workgroups are spread over the
+// device's workers, each worker with its own shared memory.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "device/buffer.hpp"
+#include "device/command_buffer.hpp"
+#include "device/device.hpp"
+#include "device/pipeline.hpp"
+
+namespace emvk {
+
+void run(Device& device, const cmd::Dispatch& c) {
+  const jit::Program& program = c.pipeline->program();
+  std::array<uint32_t, 3> count = c.count;
+  if (c.indirect) {
+    // VkDispatchIndirectCommand is read when the dispatch executes, not when it is recorded.
+    VkDispatchIndirectCommand command;
+    std::memcpy(&command, c.indirect->data() + c.indirectOffset, sizeof(command));
+    count = {command.x, command.y, command.z};
+  }
+  const uint64_t total = uint64_t(count[0]) * count[1] * count[2];
+  if (total == 0) return;
+
+  const auto& bindings = program.bindings();
+  std::vector<uint8_t*> buffers(bindings.size());
+  std::vector<uint64_t> ranges(bindings.size());
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    const BufferRange r = c.state.sets[bindings[i].set].buffer(bindings[i].binding, 0);
+    buffers[i] = r.data;
+    ranges[i] = r.size;
+  }
+
+  const size_t sharedSize = program.sharedMemorySize();
+  const size_t grain = std::max<uint64_t>(1, total / (device.workers().count() * 8));
+  device.workers().parallelFor(total, grain, [&](size_t begin, size_t end) {
+    // Each piece of the range runs on one thread: its workgroups take turns with one block of
+    // shared memory, 16-byte aligned as the JIT assumes.
+    std::vector<uint8_t> shared(sharedSize + 16);
+    auto* aligned = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(shared.data()) + 15) &
+                                               ~uintptr_t(15));
+    jit::DispatchContext context{
+        buffers.data(), ranges.data(), c.state.pushConstants.data(), {}, {}, aligned};
+    std::copy(count.begin(), count.end(), context.numWorkgroups);
+    for (size_t index = begin; index < end; ++index) {
+      context.workgroupId[0] = c.base[0] + uint32_t(index % count[0]);
+      context.workgroupId[1] = c.base[1] + uint32_t(index / count[0] % count[1]);
+      context.workgroupId[2] = c.base[2] + uint32_t(index / (uint64_t(count[0]) * count[1]));
+      program.runWorkgroup(context);
+    }
+  });
+}
+
+}  // namespace emvk
+
+using namespace emvk;
+
+namespace {
+
+void recordDispatch(VkCommandBuffer commandBuffer, std::array<uint32_t, 3> base,
+                    std::array<uint32_t, 3> count, Buffer* indirect = nullptr,
+                    VkDeviceSize offset = 0) {
+  CommandBuffer* cb = fromHandle(commandBuffer);
+  cmd::Dispatch c{cb->computePipeline(), cb->computeBindState(), base, count, indirect, offset};
+  cb->record(std::move(c));
+}
+
+}  // namespace
+
+VKAPI_ATTR void VKAPI_CALL emvk_CmdBindPipeline(VkCommandBuffer commandBuffer,
+                                                VkPipelineBindPoint bindPoint,
+                                                VkPipeline pipeline) {
+  // Only compute pipelines exist; VUID-vkCmdBindPipeline-pipelineBindPoint-00777 ties the bind
+  // point to the pipeline's kind.
+  if (bindPoint == VK_PIPELINE_BIND_POINT_COMPUTE)
+    fromHandle(commandBuffer)->bindComputePipeline(fromHandle(pipeline));
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_CmdDispatch(VkCommandBuffer commandBuffer, uint32_t x, uint32_t y,
+                                            uint32_t z) {
+  recordDispatch(commandBuffer, {0, 0, 0}, {x, y, z});
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_CmdDispatchBase(VkCommandBuffer commandBuffer, uint32_t baseX,
+                                                uint32_t baseY, uint32_t baseZ, uint32_t x,
+                                                uint32_t y, uint32_t z) {
+  recordDispatch(commandBuffer, {baseX, baseY, baseZ}, {x, y, z});
+}
+
+VKAPI_ATTR void VKAPI_CALL emvk_CmdDispatchIndirect(VkCommandBuffer commandBuffer, VkBuffer buffer,
+                                                    VkDeviceSize offset) {
+  recordDispatch(commandBuffer, {0, 0, 0}, {0, 0, 0}, fromHandle(buffer), offset);
+}

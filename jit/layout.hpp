@@ -1,0 +1,48 @@
+// Where members and elements lie in memory. Types in buffers and push constants carry explicit
+// Offset, ArrayStride and MatrixStride decorations (std140, std430 or relaxed: the validator
+// checked the rules, the decorations say the result). Types in Function, Private and Workgroup
+// memory carry none and get a natural layout of our choosing: scalars aligned to their size,
+// vectors packed, members in order. Every memory access in the translator goes through here, so
+// all storage classes are addressed the same way: a byte address plus a SPIR-V type.
+#pragma once
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/spirv_module.hpp"
+
+namespace emvk::jit {
+
+class Layout {
+ public:
+  explicit Layout(const SpirvModule& module) : module_(module) {}
+
+  // Bytes the type occupies; a runtime array counts as empty, so a block ending in one has the
+  // size of its fixed part.
+  uint32_t size(uint32_t type) const;
+  uint32_t alignment(uint32_t type) const;
+  uint32_t memberOffset(uint32_t structType, uint32_t member) const;
+  uint32_t arrayStride(uint32_t arrayType) const;
+  // Distance between the columns of a matrix: `decorated` (a member's MatrixStride) or natural.
+  uint32_t columnStride(uint32_t matrixType, uint32_t decorated) const;
+  // The element count of an OpTypeArray.
+  uint32_t arrayLength(uint32_t arrayType) const;
+  // The MatrixStride of a struct member that is (or holds) a matrix, 0 when natural. Fails on a
+  // RowMajor member: not supported yet.
+  uint32_t memberMatrixStride(uint32_t structType, uint32_t member) const;
+
+  const Instruction& type(uint32_t id) const;
+
+ private:
+  struct StructLayout {
+    std::vector<uint32_t> offsets;
+    uint32_t size = 0;
+    uint32_t alignment = 1;
+  };
+  const StructLayout& structLayout(uint32_t structType) const;
+
+  const SpirvModule& module_;
+  mutable std::unordered_map<uint32_t, StructLayout> structs_;
+};
+
+}  // namespace emvk::jit

@@ -1,0 +1,86 @@
+// jit::Program: the steps of jit.hpp's journey, in order, each returning an Error on failure.
+#include <llvm/IR/LLVMContext.h>
+
+#include <new>
+
+#include "jit/compiler.hpp"
+#include "jit/interface.hpp"
+#include "jit/jit.hpp"
+#include "jit/layout.hpp"
+#include "jit/spirv_module.hpp"
+#include "jit/spirv_tools.hpp"
+#include "jit/translator.hpp"
+
+namespace emvk::jit {
+
+struct Program::Parts {
+  std::array<uint32_t, 3> localSize;
+  std::vector<ResourceBinding> bindings;
+  size_t sharedMemorySize;
+  std::unique_ptr<CompiledCode> code;
+};
+
+Program::Program(Parts parts)
+    : localSize_(parts.localSize),
+      bindings_(std::move(parts.bindings)),
+      sharedMemorySize_(parts.sharedMemorySize),
+      code_(std::move(parts.code)),
+      workgroup_(reinterpret_cast<WorkgroupFunction>(code_->entry())) {}
+
+Program::~Program() = default;
+
+namespace {
+
+Result<std::unique_ptr<Program>> compileProgram(
+    std::span<const uint32_t> spirv, const std::string& entry,
+    const std::vector<SpecializationConstant>& specialization) {
+  auto valid = validateSpirv(spirv);
+  if (!valid) return valid.error();
+  auto specialized = specialize(spirv, specialization);
+  if (!specialized) return specialized.error();
+  auto module = SpirvModule::parse(specialized.take());
+  if (!module) return module.error();
+  Layout layout(*module.value());
+  auto interface = reflect(*module.value(), layout, entry);
+  if (!interface) return interface.error();
+
+  auto compiler = Compiler::get();
+  if (!compiler) return compiler.error();
+  // Each program gets its own LLVM context, so programs compile in parallel on several threads.
+  auto context = std::make_unique<llvm::LLVMContext>();
+  ShaderTranslator translator(*module.value(), layout, interface.value(), *context);
+  auto ir = translator.translate();
+  if (!ir) return ir.error();
+  auto code = compiler.value()->compile(std::move(context), ir.take(), kWorkgroupSymbol);
+  if (!code) return code.error();
+
+  const ShaderInterface& shader = interface.value();
+  return std::make_unique<Program>(
+      Program::Parts{shader.localSize, shader.bindings, shader.sharedMemorySize, code.take()});
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Program>> Program::compile(
+    std::span<const uint32_t> spirv, const std::string& entry,
+    const std::vector<SpecializationConstant>& specialization) {
+  // No exception may leave the driver; SPIRV-Tools and the standard library can still throw
+  // bad_alloc.
+  try {
+    return compileProgram(spirv, entry, specialization);
+  } catch (const std::bad_alloc&) {
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, "out of memory while compiling a shader"};
+  } catch (const std::exception& e) {
+    return Error{VK_ERROR_UNKNOWN, std::string("shader compilation failed: ") + e.what()};
+  }
+}
+
+Result<bool> validate(std::span<const uint32_t> spirv) {
+  try {
+    return validateSpirv(spirv);
+  } catch (const std::bad_alloc&) {
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, "out of memory while validating a shader"};
+  }
+}
+
+}  // namespace emvk::jit

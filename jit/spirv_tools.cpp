@@ -1,0 +1,153 @@
+#include "jit/spirv_tools.hpp"
+
+#include <spirv-tools/libspirv.hpp>
+#include <spirv-tools/optimizer.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "jit/spirv_module.hpp"
+#include "jit/spirv_names.hpp"
+
+namespace emvk::jit {
+
+namespace {
+
+constexpr spv_target_env kTargetEnv = SPV_ENV_VULKAN_1_1;
+
+// Keeps the first error SPIRV-Tools reports, with where it points.
+class FirstError {
+ public:
+  spvtools::MessageConsumer consumer() {
+    return [this](spv_message_level_t level, const char*, const spv_position_t& position,
+                  const char* message) {
+      if (level > SPV_MSG_ERROR || !text_.empty()) return;
+      text_ = message ? message : "unknown error";
+      if (position.index) text_ += " (at word " + std::to_string(position.index) + ")";
+    };
+  }
+  std::string text(const char* fallback) const { return text_.empty() ? fallback : text_; }
+
+ private:
+  std::string text_;
+};
+
+// VkSpecializationMapEntry data as the words spirv-opt wants: little-endian, zero-padded.
+std::vector<uint32_t> toWords(const std::vector<uint8_t>& bytes) {
+  std::vector<uint32_t> words((bytes.size() + 3) / 4, 0);
+  for (size_t i = 0; i < bytes.size(); ++i) words[i / 4] |= uint32_t{bytes[i]} << (8 * (i % 4));
+  return words;
+}
+
+// How many members, components or elements a composite type has; 0 if it cannot tell.
+uint32_t memberCount(const SpirvModule& module, const Instruction& type) {
+  switch (type.opcode) {
+    case spv::OpTypeVector:
+    case spv::OpTypeMatrix:
+      return type.operand(1);
+    case spv::OpTypeArray:
+      return static_cast<uint32_t>(module.integerConstant(type.operand(1)).value_or(0));
+    case spv::OpTypeStruct:
+      return static_cast<uint32_t>(type.operands.size());
+    default:
+      return 0;
+  }
+}
+
+// Whether literal `indexes` lead somewhere inside a value of SPIR-V type `type`.
+bool indexesInRange(const SpirvModule& module, uint32_t type, std::span<const uint32_t> indexes) {
+  for (uint32_t index : indexes) {
+    const Instruction* t = module.definition(type);
+    if (!t || index >= memberCount(module, *t)) return false;
+    type = t->opcode == spv::OpTypeStruct ? t->operand(index) : t->operand(0);
+  }
+  return true;
+}
+
+uint32_t typeOf(const SpirvModule& module, uint32_t id) {
+  const Instruction* in = module.definition(id);
+  return in ? in->resultType : 0;
+}
+
+// SPIRV-Tools 2023.1 folds OpSpecConstantOp without checking composite indexes, and its
+// validator lets out-of-range ones through: spirv-opt would crash on them. They are refused
+// here, before specialisation runs.
+Result<bool> checkSpecConstantOps(std::span<const uint32_t> spirv) {
+  auto parsed = SpirvModule::parse({spirv.begin(), spirv.end()});
+  if (!parsed) return parsed.error();
+  const SpirvModule& module = *parsed.value();
+  for (const Instruction& in : module.instructions()) {
+    if (in.opcode != spv::OpSpecConstantOp) continue;
+    std::span<const uint32_t> operands = in.operands;
+    bool inRange = true;
+    switch (in.operand(0)) {
+      case spv::OpCompositeExtract:
+        inRange = operands.size() >= 2 &&
+                  indexesInRange(module, typeOf(module, in.operand(1)), operands.subspan(2));
+        break;
+      case spv::OpCompositeInsert:
+        inRange = operands.size() >= 3 &&
+                  indexesInRange(module, typeOf(module, in.operand(2)), operands.subspan(3));
+        break;
+      case spv::OpVectorShuffle: {
+        const Instruction* first = module.definition(typeOf(module, in.operand(1)));
+        const Instruction* second = module.definition(typeOf(module, in.operand(2)));
+        uint32_t count = first && second ? first->operand(1) + second->operand(1) : 0;
+        for (size_t i = 3; i < operands.size(); ++i) {
+          inRange &= operands[i] < count || operands[i] == 0xFFFFFFFF;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (!inRange) {
+      return Error{VK_ERROR_UNKNOWN, "invalid SPIR-V: OpSpecConstantOp " +
+                                         describeOpcode(in.operand(0)) + " %" +
+                                         std::to_string(in.result) + " indexes out of range"};
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<bool> validateSpirv(std::span<const uint32_t> spirv) {
+  if (spirv.empty()) return Error{VK_ERROR_UNKNOWN, "invalid SPIR-V: the module is empty"};
+  spvtools::SpirvTools tools(kTargetEnv);
+  FirstError error;
+  tools.SetMessageConsumer(error.consumer());
+  spvtools::ValidatorOptions options;
+  if (!tools.Validate(spirv.data(), spirv.size(), options)) {
+    return Error{VK_ERROR_UNKNOWN, "invalid SPIR-V: " + error.text("the validator refused it")};
+  }
+  return true;
+}
+
+Result<std::vector<uint32_t>> specialize(std::span<const uint32_t> spirv,
+                                         const std::vector<SpecializationConstant>& values) {
+  auto checked = checkSpecConstantOps(spirv);
+  if (!checked) return checked.error();
+  spvtools::Optimizer optimizer(kTargetEnv);
+  FirstError error;
+  optimizer.SetMessageConsumer(error.consumer());
+  if (!values.empty()) {
+    std::unordered_map<uint32_t, std::vector<uint32_t>> defaults;
+    for (const SpecializationConstant& value : values) defaults[value.id] = toWords(value.bytes);
+    optimizer.RegisterPass(spvtools::CreateSetSpecConstantDefaultValuePass(defaults));
+  }
+  optimizer.RegisterPass(spvtools::CreateFreezeSpecConstantValuePass())
+      .RegisterPass(spvtools::CreateFoldSpecConstantOpAndCompositePass())
+      .RegisterPass(spvtools::CreateFlattenDecorationPass())
+      .RegisterPass(spvtools::CreateMergeReturnPass())  // the inliner needs single returns
+      .RegisterPass(spvtools::CreateInlineExhaustivePass())
+      .RegisterPass(spvtools::CreateEliminateDeadFunctionsPass());
+  spvtools::OptimizerOptions options;
+  options.set_run_validator(false);  // validateSpirv already ran
+  std::vector<uint32_t> result;
+  if (!optimizer.Run(spirv.data(), spirv.size(), &result, options)) {
+    return Error{VK_ERROR_UNKNOWN, "specialisation failed: " + error.text("spirv-opt failed")};
+  }
+  return result;
+}
+
+}  // namespace emvk::jit

@@ -1,0 +1,407 @@
+// Arithmetic, logic, comparisons, conversions and composites. LLVM's instructions already work on
+// scalars and vectors alike, so most SPIR-V opcodes are one IRBuilder call.
+#include <llvm/IR/Intrinsics.h>
+
+#include "jit/failure.hpp"
+#include "jit/spirv_names.hpp"
+#include "jit/translator.hpp"
+
+namespace emvk::jit {
+
+// The value of an arithmetic, logic or conversion instruction; null if `in` is none of those.
+llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
+  auto a = [&] { return operand(in, 0); };
+  auto b = [&] { return operand(in, 1); };
+  auto& B = builder_;
+  switch (in.opcode) {
+    // Integers wrap; division and shifts are made safe below.
+    case spv::OpIAdd:
+      return B.CreateAdd(a(), b());
+    case spv::OpISub:
+      return B.CreateSub(a(), b());
+    case spv::OpIMul:
+      return B.CreateMul(a(), b());
+    case spv::OpSNegate:
+      return B.CreateNeg(a());
+    case spv::OpSDiv:
+    case spv::OpUDiv:
+    case spv::OpSRem:
+    case spv::OpSMod:
+    case spv::OpUMod:
+      return divide(in);
+    // Floats: IEEE, no fast-math, so results match the C++ reference bit for bit.
+    case spv::OpFAdd:
+      return B.CreateFAdd(a(), b());
+    case spv::OpFSub:
+      return B.CreateFSub(a(), b());
+    case spv::OpFMul:
+      return B.CreateFMul(a(), b());
+    case spv::OpFDiv:
+      return B.CreateFDiv(a(), b());
+    case spv::OpFRem:  // the sign of the dividend, as C's fmod
+      return B.CreateFRem(a(), b());
+    case spv::OpFMod: {  // the sign of the divisor: a - b * floor(a / b), as GLSL's mod()
+      llvm::Value* quotient = intrinsic(llvm::Intrinsic::floor, {B.CreateFDiv(a(), b())});
+      return B.CreateFSub(a(), B.CreateFMul(b(), quotient));
+    }
+    case spv::OpFNegate:
+      return B.CreateFNeg(a());
+    case spv::OpVectorTimesScalar: {
+      auto count = llvm::cast<llvm::FixedVectorType>(a()->getType())->getNumElements();
+      return B.CreateFMul(a(), B.CreateVectorSplat(count, b()));
+    }
+    case spv::OpDot:
+      return dot(a(), b());
+    case spv::OpMatrixTimesScalar:
+    case spv::OpMatrixTimesVector:
+    case spv::OpVectorTimesMatrix:
+    case spv::OpMatrixTimesMatrix:
+    case spv::OpOuterProduct:
+    case spv::OpTranspose:
+      return matrixProduct(in);
+    // Bits. Shift amounts are taken modulo the width: past it SPIR-V leaves the result undefined,
+    // LLVM would make it poison.
+    case spv::OpBitwiseAnd:
+      return B.CreateAnd(a(), b());
+    case spv::OpBitwiseOr:
+      return B.CreateOr(a(), b());
+    case spv::OpBitwiseXor:
+      return B.CreateXor(a(), b());
+    case spv::OpNot:
+      return B.CreateNot(a());
+    case spv::OpShiftLeftLogical:
+      return B.CreateShl(a(), B.CreateAnd(b(), splatInt(b()->getType(), 31)));
+    case spv::OpShiftRightLogical:
+      return B.CreateLShr(a(), B.CreateAnd(b(), splatInt(b()->getType(), 31)));
+    case spv::OpShiftRightArithmetic:
+      return B.CreateAShr(a(), B.CreateAnd(b(), splatInt(b()->getType(), 31)));
+    case spv::OpBitCount:
+      return intrinsic(llvm::Intrinsic::ctpop, {a()});
+    case spv::OpBitReverse:
+      return intrinsic(llvm::Intrinsic::bitreverse, {a()});
+    // Comparisons and logic.
+    case spv::OpIEqual:
+      return B.CreateICmpEQ(a(), b());
+    case spv::OpINotEqual:
+      return B.CreateICmpNE(a(), b());
+    case spv::OpUGreaterThan:
+      return B.CreateICmpUGT(a(), b());
+    case spv::OpSGreaterThan:
+      return B.CreateICmpSGT(a(), b());
+    case spv::OpUGreaterThanEqual:
+      return B.CreateICmpUGE(a(), b());
+    case spv::OpSGreaterThanEqual:
+      return B.CreateICmpSGE(a(), b());
+    case spv::OpULessThan:
+      return B.CreateICmpULT(a(), b());
+    case spv::OpSLessThan:
+      return B.CreateICmpSLT(a(), b());
+    case spv::OpULessThanEqual:
+      return B.CreateICmpULE(a(), b());
+    case spv::OpSLessThanEqual:
+      return B.CreateICmpSLE(a(), b());
+    case spv::OpFOrdEqual:
+      return B.CreateFCmpOEQ(a(), b());
+    case spv::OpFUnordEqual:
+      return B.CreateFCmpUEQ(a(), b());
+    case spv::OpFOrdNotEqual:
+      return B.CreateFCmpONE(a(), b());
+    case spv::OpFUnordNotEqual:
+      return B.CreateFCmpUNE(a(), b());
+    case spv::OpFOrdLessThan:
+      return B.CreateFCmpOLT(a(), b());
+    case spv::OpFUnordLessThan:
+      return B.CreateFCmpULT(a(), b());
+    case spv::OpFOrdGreaterThan:
+      return B.CreateFCmpOGT(a(), b());
+    case spv::OpFUnordGreaterThan:
+      return B.CreateFCmpUGT(a(), b());
+    case spv::OpFOrdLessThanEqual:
+      return B.CreateFCmpOLE(a(), b());
+    case spv::OpFUnordLessThanEqual:
+      return B.CreateFCmpULE(a(), b());
+    case spv::OpFOrdGreaterThanEqual:
+      return B.CreateFCmpOGE(a(), b());
+    case spv::OpFUnordGreaterThanEqual:
+      return B.CreateFCmpUGE(a(), b());
+    case spv::OpIsNan:
+      return B.CreateFCmpUNO(a(), a());
+    case spv::OpIsInf:
+      return B.CreateFCmpOEQ(intrinsic(llvm::Intrinsic::fabs, {a()}),
+                             llvm::ConstantFP::getInfinity(a()->getType()));
+    case spv::OpLogicalEqual:
+      return B.CreateICmpEQ(a(), b());
+    case spv::OpLogicalNotEqual:
+      return B.CreateICmpNE(a(), b());
+    case spv::OpLogicalOr:
+      return B.CreateOr(a(), b());
+    case spv::OpLogicalAnd:
+      return B.CreateAnd(a(), b());
+    case spv::OpLogicalNot:
+      return B.CreateNot(a());
+    case spv::OpAny:
+      return B.CreateOrReduce(a());
+    case spv::OpAll:
+      return B.CreateAndReduce(a());
+    case spv::OpSelect:
+      return B.CreateSelect(a(), b(), operand(in, 2));
+    // Conversions. Float to int saturates (NaN gives 0): out of range is undefined in SPIR-V,
+    // and LLVM's plain fptosi would make it poison.
+    case spv::OpConvertFToS:
+      return B.CreateIntrinsic(llvm::Intrinsic::fptosi_sat,
+                               {types_.get(in.resultType), a()->getType()}, {a()});
+    case spv::OpConvertFToU:
+      return B.CreateIntrinsic(llvm::Intrinsic::fptoui_sat,
+                               {types_.get(in.resultType), a()->getType()}, {a()});
+    case spv::OpConvertSToF:
+      return B.CreateSIToFP(a(), types_.get(in.resultType));
+    case spv::OpConvertUToF:
+      return B.CreateUIToFP(a(), types_.get(in.resultType));
+    case spv::OpBitcast:
+      if (a()->getType()->isPointerTy() || types_.get(in.resultType)->isPointerTy()) {
+        fail("OpBitcast of pointers is not supported yet");
+      }
+      return B.CreateBitCast(a(), types_.get(in.resultType));
+    case spv::OpSConvert:
+    case spv::OpUConvert:
+    case spv::OpFConvert:
+      // Only 32-bit scalars exist for now (types.cpp), so these convert to the same width.
+      if (a()->getType() != types_.get(in.resultType)) {
+        fail(describeOpcode(in.opcode) + " between widths is not supported yet");
+      }
+      return a();
+    default:
+      return nullptr;
+  }
+}
+
+// Integer division and remainder. Division by zero, and INT_MIN / -1, are undefined in SPIR-V
+// but trap on x86: a shader must not kill the process, so those divide by 1 instead.
+llvm::Value* ShaderTranslator::divide(const Instruction& in) {
+  llvm::Value* a = operand(in, 0);
+  llvm::Value* b = operand(in, 1);
+  llvm::Type* type = b->getType();
+  bool isSigned = in.opcode == spv::OpSDiv || in.opcode == spv::OpSRem || in.opcode == spv::OpSMod;
+  llvm::Value* unsafe = builder_.CreateICmpEQ(b, splatInt(type, 0));
+  if (isSigned) {
+    llvm::Value* overflow =
+        builder_.CreateAnd(builder_.CreateICmpEQ(a, splatInt(type, 0x80000000u)),
+                           builder_.CreateICmpEQ(b, llvm::Constant::getAllOnesValue(type)));
+    unsafe = builder_.CreateOr(unsafe, overflow);
+  }
+  b = builder_.CreateSelect(unsafe, splatInt(type, 1), b);
+  switch (in.opcode) {
+    case spv::OpSDiv:
+      return builder_.CreateSDiv(a, b);
+    case spv::OpUDiv:
+      return builder_.CreateUDiv(a, b);
+    case spv::OpSRem:
+      return builder_.CreateSRem(a, b);  // sign of the dividend
+    case spv::OpUMod:
+      return builder_.CreateURem(a, b);
+    default: {  // OpSMod: sign of the divisor
+      llvm::Value* r = builder_.CreateSRem(a, b);
+      llvm::Value* differ = builder_.CreateICmpSLT(builder_.CreateXor(r, b), splatInt(type, 0));
+      llvm::Value* adjust = builder_.CreateAnd(builder_.CreateICmpNE(r, splatInt(type, 0)), differ);
+      return builder_.CreateSelect(adjust, builder_.CreateAdd(r, b), r);
+    }
+  }
+}
+
+// a0*b0 + a1*b1 + ..., summed in order.
+llvm::Value* ShaderTranslator::dot(llvm::Value* a, llvm::Value* b) {
+  llvm::Value* products = builder_.CreateFMul(a, b);
+  auto count = llvm::cast<llvm::FixedVectorType>(products->getType())->getNumElements();
+  llvm::Value* sum = builder_.CreateExtractElement(products, uint64_t{0});
+  for (uint64_t i = 1; i < count; ++i) {
+    sum = builder_.CreateFAdd(sum, builder_.CreateExtractElement(products, i));
+  }
+  return sum;
+}
+
+// Matrices are arrays of column vectors.
+llvm::Value* ShaderTranslator::matrixProduct(const Instruction& in) {
+  llvm::Type* resultType = types_.get(in.resultType);
+  llvm::Value* a = operand(in, 0);
+  auto columns = [](llvm::Value* m) {
+    return static_cast<unsigned>(llvm::cast<llvm::ArrayType>(m->getType())->getNumElements());
+  };
+  auto column = [&](llvm::Value* m, unsigned c) { return builder_.CreateExtractValue(m, {c}); };
+  auto lanes = [](llvm::Value* v) {
+    return static_cast<unsigned>(llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements());
+  };
+  auto scaled = [&](llvm::Value* v, llvm::Value* s) {
+    return builder_.CreateFMul(v, builder_.CreateVectorSplat(lanes(v), s));
+  };
+  // M * v: the columns weighted by v's components.
+  auto timesVector = [&](llvm::Value* m, llvm::Value* v) {
+    llvm::Value* sum = scaled(column(m, 0), builder_.CreateExtractElement(v, uint64_t{0}));
+    for (unsigned c = 1; c < columns(m); ++c) {
+      sum = builder_.CreateFAdd(sum, scaled(column(m, c), builder_.CreateExtractElement(v, c)));
+    }
+    return sum;
+  };
+  llvm::Value* result = llvm::PoisonValue::get(resultType);
+  switch (in.opcode) {
+    case spv::OpMatrixTimesScalar:
+      for (unsigned c = 0; c < columns(a); ++c) {
+        result = builder_.CreateInsertValue(result, scaled(column(a, c), operand(in, 1)), {c});
+      }
+      return result;
+    case spv::OpMatrixTimesVector:
+      return timesVector(a, operand(in, 1));
+    case spv::OpVectorTimesMatrix: {  // v * M: component c is dot(v, column c)
+      llvm::Value* m = operand(in, 1);
+      for (unsigned c = 0; c < columns(m); ++c) {
+        result = builder_.CreateInsertElement(result, dot(a, column(m, c)), c);
+      }
+      return result;
+    }
+    case spv::OpMatrixTimesMatrix: {
+      llvm::Value* m = operand(in, 1);
+      for (unsigned c = 0; c < columns(m); ++c) {
+        result = builder_.CreateInsertValue(result, timesVector(a, column(m, c)), {c});
+      }
+      return result;
+    }
+    case spv::OpOuterProduct: {
+      llvm::Value* b = operand(in, 1);
+      for (unsigned c = 0; c < lanes(b); ++c) {
+        result =
+            builder_.CreateInsertValue(result, scaled(a, builder_.CreateExtractElement(b, c)), {c});
+      }
+      return result;
+    }
+    default: {  // OpTranspose
+      unsigned rows = lanes(column(a, 0));
+      for (unsigned r = 0; r < rows; ++r) {
+        llvm::Value* row = llvm::PoisonValue::get(resultType->getArrayElementType());
+        for (unsigned c = 0; c < columns(a); ++c) {
+          row =
+              builder_.CreateInsertElement(row, builder_.CreateExtractElement(column(a, c), r), c);
+        }
+        result = builder_.CreateInsertValue(result, row, {r});
+      }
+      return result;
+    }
+  }
+}
+
+// The value of a composite instruction; null if `in` is none.
+llvm::Value* ShaderTranslator::composite(const Instruction& in) {
+  switch (in.opcode) {
+    case spv::OpCompositeConstruct:
+      return compositeConstruct(in);
+    case spv::OpCompositeExtract:
+      return compositeExtract(operand(in, 0), in.operands.subspan(1));
+    case spv::OpCompositeInsert:
+      return compositeInsert(in);
+    case spv::OpVectorShuffle:
+      return vectorShuffle(in);
+    case spv::OpVectorExtractDynamic:
+    case spv::OpVectorInsertDynamic: {
+      // An index out of range gives an undefined result; component 0 is as good as any and
+      // keeps LLVM from seeing poison.
+      llvm::Value* vector = operand(in, 0);
+      auto count = llvm::cast<llvm::FixedVectorType>(vector->getType())->getNumElements();
+      bool extract = in.opcode == spv::OpVectorExtractDynamic;
+      llvm::Value* index = operand(in, extract ? 1 : 2);
+      llvm::Value* inRange = builder_.CreateICmpULT(index, builder_.getInt32(count));
+      index = builder_.CreateSelect(inRange, index, builder_.getInt32(0));
+      return extract ? builder_.CreateExtractElement(vector, index)
+                     : builder_.CreateInsertElement(vector, operand(in, 1), index);
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// A vector from scalars and smaller vectors, or a struct, array or matrix from its parts.
+llvm::Value* ShaderTranslator::compositeConstruct(const Instruction& in) {
+  llvm::Type* type = types_.get(in.resultType);
+  llvm::Value* result = llvm::PoisonValue::get(type);
+  if (type->isVectorTy()) {
+    uint64_t lane = 0;
+    for (size_t i = 0; i < in.operands.size(); ++i) {
+      llvm::Value* part = operand(in, i);
+      if (auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(part->getType())) {
+        for (uint64_t c = 0; c < vector->getNumElements(); ++c) {
+          result =
+              builder_.CreateInsertElement(result, builder_.CreateExtractElement(part, c), lane++);
+        }
+      } else {
+        result = builder_.CreateInsertElement(result, part, lane++);
+      }
+    }
+    return result;
+  }
+  for (size_t i = 0; i < in.operands.size(); ++i) {
+    result = builder_.CreateInsertValue(result, operand(in, i), {static_cast<unsigned>(i)});
+  }
+  return result;
+}
+
+// Struct, array and matrix levels are LLVM aggregates (extractvalue); a vector can only be the
+// last level (extractelement).
+llvm::Value* ShaderTranslator::compositeExtract(llvm::Value* composite,
+                                                std::span<const uint32_t> indexes) {
+  std::vector<unsigned> path;
+  llvm::Type* current = composite->getType();
+  for (uint32_t index : indexes) {
+    if (current->isVectorTy()) {
+      if (!path.empty()) composite = builder_.CreateExtractValue(composite, path);
+      path.clear();
+      composite = builder_.CreateExtractElement(composite, uint64_t{index});
+      current = composite->getType();
+      continue;
+    }
+    path.push_back(index);
+    current = llvm::ExtractValueInst::getIndexedType(composite->getType(), path);
+    if (!current) fail("OpCompositeExtract index out of range");
+  }
+  return path.empty() ? composite : builder_.CreateExtractValue(composite, path);
+}
+
+llvm::Value* ShaderTranslator::compositeInsert(const Instruction& in) {
+  llvm::Value* object = operand(in, 0);
+  llvm::Value* composite = operand(in, 1);
+  std::span<const uint32_t> indexes = in.operands.subspan(2);
+  if (indexes.empty()) return object;
+  std::vector<unsigned> path(indexes.begin(), indexes.end() - 1);
+  llvm::Type* parent = path.empty()
+                           ? composite->getType()
+                           : llvm::ExtractValueInst::getIndexedType(composite->getType(), path);
+  if (!parent->isVectorTy()) {
+    path.push_back(indexes.back());
+    return builder_.CreateInsertValue(composite, object, path);
+  }
+  // The last level is a vector: take it out, change the component, put it back.
+  llvm::Value* vector = path.empty() ? composite : builder_.CreateExtractValue(composite, path);
+  vector = builder_.CreateInsertElement(vector, object, uint64_t{indexes.back()});
+  return path.empty() ? vector : builder_.CreateInsertValue(composite, vector, path);
+}
+
+// Components of two vectors, picked by literal indexes; 0xFFFFFFFF means "undefined", given
+// component 0 here.
+llvm::Value* ShaderTranslator::vectorShuffle(const Instruction& in) {
+  llvm::Value* first = operand(in, 0);
+  llvm::Value* second = operand(in, 1);
+  uint32_t firstCount = llvm::cast<llvm::FixedVectorType>(first->getType())->getNumElements();
+  uint32_t secondCount = llvm::cast<llvm::FixedVectorType>(second->getType())->getNumElements();
+  std::vector<int> mask;
+  for (uint32_t component : in.operands.subspan(2)) {
+    if (component >= firstCount + secondCount) component = 0;
+    mask.push_back(static_cast<int>(component));
+  }
+  if (firstCount == secondCount) return builder_.CreateShuffleVector(first, second, mask);
+  llvm::Value* result = llvm::PoisonValue::get(types_.get(in.resultType));
+  for (size_t i = 0; i < mask.size(); ++i) {
+    auto c = static_cast<uint32_t>(mask[i]);
+    llvm::Value* part = c < firstCount ? builder_.CreateExtractElement(first, c)
+                                       : builder_.CreateExtractElement(second, c - firstCount);
+    result = builder_.CreateInsertElement(result, part, i);
+  }
+  return result;
+}
+
+}  // namespace emvk::jit

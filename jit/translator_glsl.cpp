@@ -1,0 +1,214 @@
+// The GLSL.std.450 extended instructions: LLVM intrinsics where LLVM has one (they become
+// instructions, or calls to the C library for the transcendental ones), else a formula from the
+// GLSL specification, else a call to the C library.
+#include <llvm/IR/Intrinsics.h>
+#include <spirv_cross/GLSL.std.450.h>
+
+#include <numbers>
+
+#include "jit/failure.hpp"
+#include "jit/spirv_names.hpp"
+#include "jit/translator.hpp"
+
+namespace emvk::jit {
+
+llvm::Value* ShaderTranslator::intrinsic(llvm::Intrinsic::ID id,
+                                         llvm::ArrayRef<llvm::Value*> args) {
+  std::vector<llvm::Type*> overload;
+  if (llvm::Intrinsic::isOverloaded(id)) overload.push_back(args[0]->getType());
+  return builder_.CreateIntrinsic(id, overload, args);
+}
+
+// A float function of the C library (`tanf`...), component by component for vectors. The
+// symbols come from jit/compiler.cpp's runtime list.
+llvm::Value* ShaderTranslator::callLibm(const char* name, llvm::ArrayRef<llvm::Value*> args) {
+  llvm::Type* f32 = builder_.getFloatTy();
+  std::vector<llvm::Type*> parameters(args.size(), f32);
+  llvm::FunctionCallee function =
+      llvm_->getOrInsertFunction(name, llvm::FunctionType::get(f32, parameters, false));
+  auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(args[0]->getType());
+  if (!vector) return builder_.CreateCall(function, args);
+  llvm::Value* result = llvm::PoisonValue::get(vector);
+  for (uint64_t lane = 0; lane < vector->getNumElements(); ++lane) {
+    std::vector<llvm::Value*> scalars;
+    for (llvm::Value* arg : args) scalars.push_back(builder_.CreateExtractElement(arg, lane));
+    result = builder_.CreateInsertElement(result, builder_.CreateCall(function, scalars), lane);
+  }
+  return result;
+}
+
+llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
+  auto x = [&](size_t i = 0) { return operand(in, 2 + i); };
+  llvm::Type* type = types_.get(in.resultType);
+  auto& B = builder_;
+  using llvm::Intrinsic::ID;
+  auto call = [&](ID id, size_t arity) {
+    std::vector<llvm::Value*> args;
+    for (size_t i = 0; i < arity; ++i) args.push_back(x(i));
+    return intrinsic(id, args);
+  };
+  auto fmin = [&](llvm::Value* a, llvm::Value* b) {
+    return intrinsic(llvm::Intrinsic::minnum, {a, b});
+  };
+  auto fmax = [&](llvm::Value* a, llvm::Value* b) {
+    return intrinsic(llvm::Intrinsic::maxnum, {a, b});
+  };
+  auto length = [&](llvm::Value* v) {
+    if (!v->getType()->isVectorTy()) return intrinsic(llvm::Intrinsic::fabs, {v});
+    return intrinsic(llvm::Intrinsic::sqrt, {dot(v, v)});
+  };
+  auto splatLike = [&](llvm::Value* scalar, llvm::Type* like) -> llvm::Value* {
+    auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(like);
+    return vector ? B.CreateVectorSplat(vector->getNumElements(), scalar) : scalar;
+  };
+  uint32_t instruction = in.operand(1);
+  switch (instruction) {
+    case GLSLstd450Round:
+      return call(llvm::Intrinsic::round, 1);
+    case GLSLstd450RoundEven:
+      return call(llvm::Intrinsic::roundeven, 1);
+    case GLSLstd450Trunc:
+      return call(llvm::Intrinsic::trunc, 1);
+    case GLSLstd450FAbs:
+      return call(llvm::Intrinsic::fabs, 1);
+    case GLSLstd450SAbs:
+      return intrinsic(llvm::Intrinsic::abs, {x(), B.getFalse()});
+    case GLSLstd450FSign: {
+      llvm::Value* sign =
+          B.CreateSelect(B.CreateFCmpOLT(x(), splat(type, 0)), splat(type, -1), x());
+      return B.CreateSelect(B.CreateFCmpOGT(x(), splat(type, 0)), splat(type, 1), sign);
+    }
+    case GLSLstd450SSign:
+      return intrinsic(llvm::Intrinsic::smax,
+                       {intrinsic(llvm::Intrinsic::smin, {x(), splatInt(type, 1)}),
+                        llvm::Constant::getAllOnesValue(type)});
+    case GLSLstd450Floor:
+      return call(llvm::Intrinsic::floor, 1);
+    case GLSLstd450Ceil:
+      return call(llvm::Intrinsic::ceil, 1);
+    case GLSLstd450Fract:
+      return B.CreateFSub(x(), intrinsic(llvm::Intrinsic::floor, {x()}));
+    case GLSLstd450Radians:
+      return B.CreateFMul(x(), splat(type, std::numbers::pi / 180));
+    case GLSLstd450Degrees:
+      return B.CreateFMul(x(), splat(type, 180 / std::numbers::pi));
+    case GLSLstd450Sin:
+      return call(llvm::Intrinsic::sin, 1);
+    case GLSLstd450Cos:
+      return call(llvm::Intrinsic::cos, 1);
+    case GLSLstd450Tan:
+      return callLibm("tanf", {x()});
+    case GLSLstd450Asin:
+      return callLibm("asinf", {x()});
+    case GLSLstd450Acos:
+      return callLibm("acosf", {x()});
+    case GLSLstd450Atan:
+      return callLibm("atanf", {x()});
+    case GLSLstd450Sinh:
+      return callLibm("sinhf", {x()});
+    case GLSLstd450Cosh:
+      return callLibm("coshf", {x()});
+    case GLSLstd450Tanh:
+      return callLibm("tanhf", {x()});
+    case GLSLstd450Asinh:
+      return callLibm("asinhf", {x()});
+    case GLSLstd450Acosh:
+      return callLibm("acoshf", {x()});
+    case GLSLstd450Atanh:
+      return callLibm("atanhf", {x()});
+    case GLSLstd450Atan2:
+      return callLibm("atan2f", {x(0), x(1)});
+    case GLSLstd450Pow:
+      return call(llvm::Intrinsic::pow, 2);
+    case GLSLstd450Exp:
+      return call(llvm::Intrinsic::exp, 1);
+    case GLSLstd450Log:
+      return call(llvm::Intrinsic::log, 1);
+    case GLSLstd450Exp2:
+      return call(llvm::Intrinsic::exp2, 1);
+    case GLSLstd450Log2:
+      return call(llvm::Intrinsic::log2, 1);
+    case GLSLstd450Sqrt:
+      return call(llvm::Intrinsic::sqrt, 1);
+    case GLSLstd450InverseSqrt:
+      return B.CreateFDiv(splat(type, 1), intrinsic(llvm::Intrinsic::sqrt, {x()}));
+    case GLSLstd450FMin:
+    case GLSLstd450NMin:
+      return fmin(x(0), x(1));
+    case GLSLstd450FMax:
+    case GLSLstd450NMax:
+      return fmax(x(0), x(1));
+    case GLSLstd450FClamp:
+    case GLSLstd450NClamp:
+      return fmin(fmax(x(0), x(1)), x(2));
+    case GLSLstd450UMin:
+      return call(llvm::Intrinsic::umin, 2);
+    case GLSLstd450SMin:
+      return call(llvm::Intrinsic::smin, 2);
+    case GLSLstd450UMax:
+      return call(llvm::Intrinsic::umax, 2);
+    case GLSLstd450SMax:
+      return call(llvm::Intrinsic::smax, 2);
+    case GLSLstd450UClamp:
+      return intrinsic(llvm::Intrinsic::umin,
+                       {intrinsic(llvm::Intrinsic::umax, {x(0), x(1)}), x(2)});
+    case GLSLstd450SClamp:
+      return intrinsic(llvm::Intrinsic::smin,
+                       {intrinsic(llvm::Intrinsic::smax, {x(0), x(1)}), x(2)});
+    case GLSLstd450FMix:  // x * (1 - a) + y * a
+      return B.CreateFAdd(B.CreateFMul(x(0), B.CreateFSub(splat(type, 1), x(2))),
+                          B.CreateFMul(x(1), x(2)));
+    case GLSLstd450Step:  // 0 if x < edge, else 1
+      return B.CreateSelect(B.CreateFCmpOLT(x(1), x(0)), splat(type, 0), splat(type, 1));
+    case GLSLstd450SmoothStep: {  // t * t * (3 - 2t), t = clamp((x - e0) / (e1 - e0), 0, 1)
+      llvm::Value* t = B.CreateFDiv(B.CreateFSub(x(2), x(0)), B.CreateFSub(x(1), x(0)));
+      t = fmin(fmax(t, splat(type, 0)), splat(type, 1));
+      return B.CreateFMul(B.CreateFMul(t, t),
+                          B.CreateFSub(splat(type, 3), B.CreateFMul(splat(type, 2), t)));
+    }
+    case GLSLstd450Fma:
+      return call(llvm::Intrinsic::fma, 3);
+    case GLSLstd450Length:
+      return length(x());
+    case GLSLstd450Distance:
+      return length(B.CreateFSub(x(0), x(1)));
+    case GLSLstd450Normalize:
+      return B.CreateFDiv(x(), splatLike(length(x()), type));
+    case GLSLstd450Cross: {
+      auto lane = [&](size_t v, uint64_t i) { return B.CreateExtractElement(x(v), i); };
+      auto component = [&](uint64_t i, uint64_t j) {
+        return B.CreateFSub(B.CreateFMul(lane(0, i), lane(1, j)),
+                            B.CreateFMul(lane(1, i), lane(0, j)));
+      };
+      llvm::Value* result = llvm::PoisonValue::get(type);
+      result = B.CreateInsertElement(result, component(1, 2), uint64_t{0});
+      result = B.CreateInsertElement(result, component(2, 0), uint64_t{1});
+      return B.CreateInsertElement(result, component(0, 1), uint64_t{2});
+    }
+    case GLSLstd450Reflect: {  // I - 2 * dot(N, I) * N
+      llvm::Value* d = x(1)->getType()->isVectorTy() ? dot(x(1), x(0)) : B.CreateFMul(x(1), x(0));
+      llvm::Value* scale = B.CreateFMul(splatLike(d, type), splat(type, 2));
+      return B.CreateFSub(x(0), B.CreateFMul(scale, x(1)));
+    }
+    case GLSLstd450FindILsb: {  // -1 for 0
+      llvm::Value* bit = intrinsic(llvm::Intrinsic::cttz, {x(), B.getFalse()});
+      llvm::Value* zero = B.CreateICmpEQ(x(), splatInt(type, 0));
+      return B.CreateSelect(zero, llvm::Constant::getAllOnesValue(type), bit);
+    }
+    case GLSLstd450FindUMsb:  // 31 - leading zeros: -1 for 0
+      return B.CreateSub(splatInt(type, 31), intrinsic(llvm::Intrinsic::ctlz, {x(), B.getFalse()}));
+    case GLSLstd450FindSMsb: {  // the highest bit that differs from the sign bit
+      llvm::Value* negative = B.CreateICmpSLT(x(), splatInt(type, 0));
+      llvm::Value* bits = B.CreateSelect(negative, B.CreateNot(x()), x());
+      return B.CreateSub(splatInt(type, 31),
+                         intrinsic(llvm::Intrinsic::ctlz, {bits, B.getFalse()}));
+    }
+    default: {
+      std::string_view name = glslStd450Name(instruction);
+      fail("GLSL.std.450 " + (name.empty() ? std::to_string(instruction) : std::string(name)) +
+           " is not supported yet");
+    }
+  }
+}
+
+}  // namespace emvk::jit

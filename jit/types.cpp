@@ -1,0 +1,75 @@
+#include "jit/types.hpp"
+
+#include <llvm/IR/DerivedTypes.h>
+
+#include "jit/failure.hpp"
+#include "jit/spirv_names.hpp"
+
+namespace emvk::jit {
+
+const Instruction& Types::definition(uint32_t id) const {
+  const Instruction* in = module_.definition(id);
+  if (!in) fail("type %" + std::to_string(id) + " is not defined");
+  return *in;
+}
+
+llvm::Type* Types::get(uint32_t id) {
+  if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+  llvm::Type* type = create(definition(id));
+  cache_[id] = type;
+  return type;
+}
+
+llvm::Type* Types::create(const Instruction& t) {
+  switch (t.opcode) {
+    case spv::OpTypeVoid:
+      return llvm::Type::getVoidTy(context_);
+    case spv::OpTypeBool:
+      return llvm::Type::getInt1Ty(context_);
+    case spv::OpTypeInt:
+      if (t.operand(0) != 32) {
+        fail("OpTypeInt with width " + std::to_string(t.operand(0)) + " is not supported yet");
+      }
+      return llvm::Type::getInt32Ty(context_);
+    case spv::OpTypeFloat:
+      if (t.operand(0) != 32) {
+        fail("OpTypeFloat with width " + std::to_string(t.operand(0)) + " is not supported yet");
+      }
+      return llvm::Type::getFloatTy(context_);
+    case spv::OpTypeVector:
+      return llvm::FixedVectorType::get(get(t.operand(0)), t.operand(1));
+    case spv::OpTypeMatrix:
+      return llvm::ArrayType::get(get(t.operand(0)), t.operand(1));
+    case spv::OpTypeArray: {
+      auto length = module_.integerConstant(t.operand(1));
+      if (!length || *length <= 0) fail("array length is not a positive 32-bit constant");
+      return llvm::ArrayType::get(get(t.operand(0)), static_cast<uint64_t>(*length));
+    }
+    case spv::OpTypeStruct: {
+      std::vector<llvm::Type*> members;
+      for (uint32_t member : t.operands) members.push_back(get(member));
+      return llvm::StructType::get(context_, members);
+    }
+    case spv::OpTypePointer:
+      return llvm::PointerType::get(context_, 0);
+    default:
+      fail(describeOpcode(t.opcode) + " values are not supported yet");
+  }
+}
+
+uint32_t Types::scalarType(uint32_t id) const {
+  const Instruction& t = definition(id);
+  return t.opcode == spv::OpTypeVector ? t.operand(0) : id;
+}
+
+uint32_t Types::componentCount(uint32_t id) const {
+  const Instruction& t = definition(id);
+  return t.opcode == spv::OpTypeVector ? t.operand(1) : 1;
+}
+
+bool Types::isSigned(uint32_t id) const {
+  const Instruction& t = definition(scalarType(id));
+  return t.opcode == spv::OpTypeInt && t.operand(1) != 0;
+}
+
+}  // namespace emvk::jit

@@ -1,0 +1,6 @@
+// Not supported yet: 64-bit floats.
+#version 450
+layout(local_size_x = 8) in;
+layout(set = 0, binding = 0) buffer Out { double o[]; };
+
+void main() { o[gl_GlobalInvocationID.x] *= 2.0lf; }
