@@ -40,13 +40,17 @@ std::vector<std::string> childEnvironment(const std::string& manifest) {
   bool layersChosen = false;
   for (char** e = environ; *e; ++e) {
     if (startsWith(*e, "VK_DRIVER_FILES=") || startsWith(*e, "VK_ICD_FILENAMES=") ||
-        startsWith(*e, "VK_ADD_DRIVER_FILES="))
+        startsWith(*e, "VK_ADD_DRIVER_FILES=") || startsWith(*e, "MESA_SHADER_CACHE_DISABLE="))
       continue;
     layersChosen |= startsWith(*e, "VK_LOADER_LAYERS_DISABLE=");
     env.emplace_back(*e);
   }
   env.push_back("VK_DRIVER_FILES=" + manifest);
   if (!layersChosen) env.push_back("VK_LOADER_LAYERS_DISABLE=~implicit~");
+  // Pipeline creation is measured without a disk cache on both sides: emvk has none yet, and this
+  // keeps Mesa drivers (lavapipe) from compiling once and loading from ~/.cache ever after.
+  // emvk does not read the variable.
+  env.push_back("MESA_SHADER_CACHE_DISABLE=true");
   return env;
 }
 

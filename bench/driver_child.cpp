@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,20 @@ constexpr std::uint32_t kFillPattern = 0x454d564b;  // "EMVK"
 constexpr int kExportWarmUps = 5;
 constexpr VkExternalMemoryHandleTypeFlagBits kOpaqueFd =
     VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+
+// SPIR-V compiled from bench/shaders/*.comp by glslc at build time (bench/CMakeLists.txt).
+// clang-format off
+constexpr std::uint32_t kSaxpySpirv[] = {
+#include "saxpy.spv.inc"
+};
+constexpr std::uint32_t kCountSpirv[] = {
+#include "count.spv.inc"
+};
+// clang-format on
+constexpr std::uint32_t kSaxpyLocalSize = 64;  // local_size_x of saxpy.comp
+constexpr float kSaxpyA = 2.0f;
+constexpr std::uint32_t kFirstDispatchElements = 1u << 16;  // the pipeline workload's dispatches
+constexpr int kWarmPipelines = 10;
 
 // A workload the driver cannot run because it lacks something optional (an extension): reported
 // as skipped with the reason, not as an error.
@@ -696,6 +711,284 @@ void exportImport(const Context& context, const ChildOptions& options, const Res
   }
 }
 
+// A compute shader with `bindings` storage buffers (bindings 0..n-1, set 0) and `pushBytes` of push
+// constants: its module, layouts and one descriptor set; pipelines are made on demand.
+class ComputeProgram {
+ public:
+  template <std::size_t N>
+  ComputeProgram(const Context& context, const std::uint32_t (&spirv)[N], std::uint32_t bindings,
+                 std::uint32_t pushBytes)
+      : device_(context.device()),
+        createComputePipelines_(
+            context.loadDeviceFunction<PFN_vkCreateComputePipelines>("vkCreateComputePipelines")) {
+    std::vector<VkDescriptorSetLayoutBinding> slots(bindings);
+    for (std::uint32_t i = 0; i < bindings; ++i)
+      slots[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    setInfo.bindingCount = bindings;
+    setInfo.pBindings = slots.data();
+    check(vkCreateDescriptorSetLayout(device_, &setInfo, nullptr, &setLayout_),
+          "vkCreateDescriptorSetLayout");
+    const VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes};
+    VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    layoutInfo.setLayoutCount = 1;
+    layoutInfo.pSetLayouts = &setLayout_;
+    layoutInfo.pushConstantRangeCount = pushBytes ? 1 : 0;
+    layoutInfo.pPushConstantRanges = &push;
+    check(vkCreatePipelineLayout(device_, &layoutInfo, nullptr, &layout_),
+          "vkCreatePipelineLayout");
+    VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+    moduleInfo.codeSize = sizeof spirv;
+    moduleInfo.pCode = spirv;
+    check(vkCreateShaderModule(device_, &moduleInfo, nullptr, &module_), "vkCreateShaderModule");
+    const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, bindings};
+    VkDescriptorPoolCreateInfo poolInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+    poolInfo.maxSets = 1;
+    poolInfo.poolSizeCount = 1;
+    poolInfo.pPoolSizes = &size;
+    check(vkCreateDescriptorPool(device_, &poolInfo, nullptr, &pool_), "vkCreateDescriptorPool");
+    VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    alloc.descriptorPool = pool_;
+    alloc.descriptorSetCount = 1;
+    alloc.pSetLayouts = &setLayout_;
+    check(vkAllocateDescriptorSets(device_, &alloc, &set_), "vkAllocateDescriptorSets");
+  }
+  ~ComputeProgram() {
+    for (VkPipeline p : pipelines_) vkDestroyPipeline(device_, p, nullptr);
+    vkDestroyDescriptorPool(device_, pool_, nullptr);
+    vkDestroyShaderModule(device_, module_, nullptr);
+    vkDestroyPipelineLayout(device_, layout_, nullptr);
+    vkDestroyDescriptorSetLayout(device_, setLayout_, nullptr);
+  }
+  ComputeProgram(const ComputeProgram&) = delete;
+  ComputeProgram& operator=(const ComputeProgram&) = delete;
+
+  // One vkCreateComputePipelines of the module (no pipeline cache), straight from the driver.
+  // The pipeline lives as long as the program; `micros` receives the call's duration.
+  VkPipeline createPipeline(double* micros = nullptr) {
+    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+    info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
+    info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+    info.stage.module = module_;
+    info.stage.pName = "main";
+    info.layout = layout_;
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    const auto start = Clock::now();
+    const VkResult result =
+        createComputePipelines_(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline);
+    const std::chrono::duration<double, std::micro> elapsed = Clock::now() - start;
+    check(result, "vkCreateComputePipelines");
+    pipelines_.push_back(pipeline);
+    if (micros) *micros = elapsed.count();
+    return pipeline;
+  }
+
+  void bindBuffers(std::initializer_list<VkBuffer> buffers) const {
+    std::vector<VkDescriptorBufferInfo> infos;
+    for (VkBuffer b : buffers) infos.push_back({b, 0, VK_WHOLE_SIZE});
+    VkWriteDescriptorSet write{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    write.dstSet = set_;
+    write.descriptorCount = static_cast<std::uint32_t>(infos.size());
+    write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    write.pBufferInfo = infos.data();
+    vkUpdateDescriptorSets(device_, 1, &write, 0, nullptr);
+  }
+
+  void bind(VkCommandBuffer cb, VkPipeline pipeline) const {
+    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set_, 0, nullptr);
+  }
+  VkPipelineLayout layout() const { return layout_; }
+
+ private:
+  VkDevice device_;
+  PFN_vkCreateComputePipelines createComputePipelines_;
+  VkDescriptorSetLayout setLayout_ = VK_NULL_HANDLE;
+  VkPipelineLayout layout_ = VK_NULL_HANDLE;
+  VkShaderModule module_ = VK_NULL_HANDLE;
+  VkDescriptorPool pool_ = VK_NULL_HANDLE;
+  VkDescriptorSet set_ = VK_NULL_HANDLE;
+  std::vector<VkPipeline> pipelines_;
+};
+
+// Shader writes visible to later dispatches (a barrier's second scope reaches later submissions)
+// and to the host after the fence.
+void computeToHostBarrier(VkCommandBuffer cb) {
+  VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+  barrier.dstAccessMask =
+      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                       VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                       &barrier, 0, nullptr, 0, nullptr);
+}
+
+struct SaxpyConstants {
+  float a;
+  std::uint32_t n;
+  std::uint32_t offset;
+};
+
+// y = a * x + y over `elements`, in dispatches of at most `groupsPerDispatch` workgroups.
+void recordSaxpy(VkCommandBuffer cb, const ComputeProgram& program, VkPipeline pipeline,
+                 std::uint32_t elements, std::uint32_t groupsPerDispatch) {
+  recordOnce(cb, [&](VkCommandBuffer c) {
+    program.bind(c, pipeline);
+    const std::uint32_t groups = (elements + kSaxpyLocalSize - 1) / kSaxpyLocalSize;
+    for (std::uint32_t first = 0; first < groups; first += groupsPerDispatch) {
+      const SaxpyConstants constants{kSaxpyA, elements, first * kSaxpyLocalSize};
+      vkCmdPushConstants(c, program.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof constants,
+                         &constants);
+      vkCmdDispatch(c, std::min(groupsPerDispatch, groups - first), 1, 1);
+    }
+    computeToHostBarrier(c);
+  });
+}
+
+// x[i] = i mod 256, y[i] = 0: after k saxpys y[i] = k * a * (i mod 256), exact in float.
+void initSaxpy(const HostBuffer& x, const HostBuffer& y, std::uint32_t elements) {
+  auto* xs = reinterpret_cast<float*>(x.data());
+  auto* ys = reinterpret_cast<float*>(y.data());
+  for (std::uint32_t i = 0; i < elements; ++i) {
+    xs[i] = static_cast<float>(i & 255);
+    ys[i] = 0.0f;
+  }
+  x.flush();
+  y.flush();
+}
+
+void checkSaxpy(const HostBuffer& y, std::uint32_t elements, int runs) {
+  y.invalidate();
+  const auto* ys = reinterpret_cast<const float*>(y.data());
+  for (std::uint32_t i = 0; i < elements; ++i) {
+    if (ys[i] != static_cast<float>(runs) * kSaxpyA * static_cast<float>(i & 255))
+      throw std::runtime_error("saxpy produced wrong data at element " + std::to_string(i));
+  }
+}
+
+double elapsedUs(Clock::time_point start) {
+  const std::chrono::duration<double, std::micro> elapsed = Clock::now() - start;
+  return elapsed.count();
+}
+
+// The first compute pipeline of the process (cold), then fresh pipelines of the same module
+// (warm); each followed by its first dispatch, a saxpy of kFirstDispatchElements, submit to fence.
+void pipelineCreation(const Context& context, const ChildOptions&, const ResultWriter& out) {
+  const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  HostBuffer x(context, kFirstDispatchElements * sizeof(float), usage);
+  HostBuffer y(context, kFirstDispatchElements * sizeof(float), usage);
+  initSaxpy(x, y, kFirstDispatchElements);
+  ComputeProgram program(context, kSaxpySpirv, 2, sizeof(SaxpyConstants));
+  program.bindBuffers({x.buffer(), y.buffer()});
+
+  int runs = 0;
+  // The pool has no RESET_COMMAND_BUFFER flag, so every pipeline gets a new command buffer.
+  auto createAndDispatch = [&](double& createUs, double& dispatchUs) {
+    const VkPipeline pipeline = program.createPipeline(&createUs);
+    const VkCommandBuffer cb = context.allocateCommandBuffer();
+    recordSaxpy(cb, program, pipeline, kFirstDispatchElements, kFirstDispatchElements);
+    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    submit.commandBufferCount = 1;
+    submit.pCommandBuffers = &cb;
+    const auto start = Clock::now();
+    context.submitAndWait(submit);
+    dispatchUs = elapsedUs(start);
+    checkSaxpy(y, kFirstDispatchElements, ++runs);
+  };
+
+  double coldCreate = 0, coldDispatch = 0;
+  createAndDispatch(coldCreate, coldDispatch);
+  out.metric("pipeline_cold_create_us", coldCreate);
+  out.metric("pipeline_cold_first_dispatch_us", coldDispatch);
+  out.metric("pipeline_cold_total_us", coldCreate + coldDispatch);
+
+  std::vector<double> warmCreate, warmDispatch, warmTotal;
+  for (int i = 0; i < kWarmPipelines; ++i) {
+    double create = 0, dispatch = 0;
+    createAndDispatch(create, dispatch);
+    warmCreate.push_back(create);
+    warmDispatch.push_back(dispatch);
+    warmTotal.push_back(create + dispatch);
+  }
+  out.metric("pipeline_warm_count", kWarmPipelines);
+  out.summary("pipeline_warm_create_us", summarize(std::move(warmCreate)));
+  out.summary("pipeline_warm_first_dispatch_us", summarize(std::move(warmDispatch)));
+  out.summary("pipeline_warm_total_us", summarize(std::move(warmTotal)));
+}
+
+// One invocation adding 1 to a counter: dispatch(1,1,1) + barrier, submit + fence round trip.
+void dispatchRoundTrip(const Context& context, const ChildOptions& options,
+                       const ResultWriter& out) {
+  HostBuffer counter(context, 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  std::memset(counter.data(), 0, 64);
+  counter.flush();
+  ComputeProgram program(context, kCountSpirv, 1, 0);
+  program.bindBuffers({counter.buffer()});
+  const VkPipeline pipeline = program.createPipeline();
+  const VkCommandBuffer cb = context.allocateCommandBuffer();
+  recordOnce(cb, [&](VkCommandBuffer c) {
+    program.bind(c, pipeline);
+    vkCmdDispatch(c, 1, 1, 1);
+    computeToHostBarrier(c);
+  });
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cb;
+  const Summary s = timeRoundTrips(context, submit, options.iterations);
+
+  counter.invalidate();
+  std::uint32_t count = 0;
+  std::memcpy(&count, counter.data(), sizeof count);
+  const auto expected = static_cast<std::uint32_t>(std::max(10, options.iterations / 10) +
+                                                   options.iterations);  // warm-ups + timed
+  if (count != expected)
+    throw std::runtime_error("the counter reads " + std::to_string(count) + ", not " +
+                             std::to_string(expected) + ": not every dispatch ran");
+  out.summary("dispatch_us", s);
+}
+
+// y = a * x + y over kSaxpyElements floats in host-visible buffers, submit to fence.
+void saxpy(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  const std::uint32_t elements = kSaxpyElements;
+  const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  HostBuffer x(context, std::size_t{elements} * sizeof(float), usage);
+  HostBuffer y(context, std::size_t{elements} * sizeof(float), usage);
+  initSaxpy(x, y, elements);  // also touches every page before the timing
+  ComputeProgram program(context, kSaxpySpirv, 2, sizeof(SaxpyConstants));
+  program.bindBuffers({x.buffer(), y.buffer()});
+  const VkPipeline pipeline = program.createPipeline();
+
+  // The largest power of two within maxComputeWorkGroupCount[0], at most 2^15: 8 dispatches.
+  const std::uint32_t limit =
+      std::min<std::uint32_t>(context.properties().limits.maxComputeWorkGroupCount[0], 1u << 15);
+  std::uint32_t groupsPerDispatch = 1;
+  while (groupsPerDispatch * 2 <= limit) groupsPerDispatch *= 2;
+  const std::uint32_t groups = elements / kSaxpyLocalSize;
+  const VkCommandBuffer cb = context.allocateCommandBuffer();
+  recordSaxpy(cb, program, pipeline, elements, groupsPerDispatch);
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cb;
+
+  constexpr int kWarmUps = 2;
+  for (int i = 0; i < kWarmUps; ++i) context.submitAndWait(submit);
+  checkSaxpy(y, elements, kWarmUps);
+  std::vector<double> gbps;
+  for (int i = 0; i < options.saxpyRepetitions; ++i) {
+    const auto start = Clock::now();
+    context.submitAndWait(submit);
+    const double seconds = elapsedUs(start) / 1e6;
+    gbps.push_back(static_cast<double>(kSaxpyBytesPerElement) * elements / seconds / 1e9);
+  }
+  checkSaxpy(y, elements, kWarmUps + options.saxpyRepetitions);
+  const Summary s = summarize(std::move(gbps));
+  out.metric("saxpy_elements", elements);
+  out.metric("saxpy_dispatches", (groups + groupsPerDispatch - 1) / groupsPerDispatch);
+  out.metric("saxpy_gbps_median", s.median);
+  out.metric("saxpy_gbps_min", s.min);
+  out.metric("saxpy_gbps_max", s.max);
+}
+
 }  // namespace
 
 int runDriverChild(const ChildOptions& options) {
@@ -711,15 +1004,23 @@ int runDriverChild(const ChildOptions& options) {
   out.line("api " + versionString(context->properties().apiVersion));
   out.metric("iterations", options.iterations);
   out.metric("copy_repetitions", options.copyRepetitions);
+  out.metric("saxpy_repetitions", options.saxpyRepetitions);
 
   // Cheapest first: if a young driver falls over on 512 MiB of buffers, the latencies are in.
-  // Export + import comes last so that adding it left the three before it as they were.
+  // Export + import came after them so that adding it left the three before it as they were; the
+  // compute workloads come last for the same reason, pipeline creation first among them so that
+  // its cold pipeline is the first compute pipeline this process creates.
   struct Workload {
     const char* name;
     void (*run)(const Context&, const ChildOptions&, const ResultWriter&);
   };
-  const Workload workloads[] = {
-      {"empty", emptySubmit}, {"fill", smallFill}, {"copy", bufferCopy}, {"export", exportImport}};
+  const Workload workloads[] = {{"empty", emptySubmit},
+                                {"fill", smallFill},
+                                {"copy", bufferCopy},
+                                {"export", exportImport},
+                                {"pipeline", pipelineCreation},
+                                {"dispatch", dispatchRoundTrip},
+                                {"saxpy", saxpy}};
   int status = 0;
   for (const Workload& w : workloads) {
     try {

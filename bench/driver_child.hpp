@@ -11,6 +11,7 @@
 //   skipped <workload>: <why>    the driver lacks something optional; not a failure
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace emvk::bench {
@@ -20,6 +21,7 @@ struct ChildOptions {
   int copyRepetitions = 10;
   std::size_t copyBytes = std::size_t{256} << 20;
   int exportRepetitions = 50;  // opaque-fd export + import pairs per size, after 5 warm-ups
+  int saxpyRepetitions = 10;   // timed saxpy submits over kSaxpyElements, after 2 warm-ups
   int resultFd = 1;
 };
 
@@ -32,6 +34,11 @@ constexpr std::size_t kExportSmallBytes = std::size_t{4} << 20;
 inline std::string exportMetricPrefix(std::size_t bytes) {
   return "extmem_" + std::to_string(bytes >> 20) + "mib";
 }
+
+// The saxpy workload (and the host triad it is compared with): y = a * x + y over 16M floats;
+// bandwidth counts 12 bytes per element (read x, read y, write y).
+constexpr std::uint32_t kSaxpyElements = 1u << 24;
+constexpr std::size_t kSaxpyBytesPerElement = 12;
 
 // Returns the process exit status: 0 when every workload ran, 1 otherwise.
 int runDriverChild(const ChildOptions& options);

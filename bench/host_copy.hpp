@@ -16,4 +16,15 @@ struct HostCopyBandwidth {
 
 HostCopyBandwidth measureHostCopy(std::size_t bytes, int repetitions);
 
+// The host's triad y[i] = a * x[i] + y[i] over `elements` floats, the same arithmetic as the saxpy
+// workload. GB/s counts 12 bytes per element (read x, read y, write y), in 10^9 bytes per second,
+// the convention the saxpy workload uses; threads get contiguous slices, start and join timed.
+struct HostTriadBandwidth {
+  double singleThreadGBps = 0;
+  unsigned threads = 0;
+  double multiThreadGBps = 0;
+};
+
+HostTriadBandwidth measureHostTriad(std::size_t elements, int repetitions);
+
 }  // namespace emvk::bench

@@ -41,13 +41,15 @@ struct Options {
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: emvk-bench [--emvk MANIFEST] [--peer MANIFEST] [--only emvk|peer]\n"
-               "                  [--iterations N] [--copy-reps N] [--export-reps N] [--json]\n"
+               "                  [--iterations N] [--copy-reps N] [--export-reps N]\n"
+               "                  [--saxpy-reps N] [--json]\n"
                "  --emvk        emvk's ICD manifest (default %s)\n"
                "  --peer        the driver to compare with (default %s)\n"
                "  --only        run one driver only\n"
                "  --iterations  submit+fence round trips per latency workload (default 10000)\n"
                "  --copy-reps   timed 256 MiB copies (default 10)\n"
                "  --export-reps timed opaque-fd export + import pairs per size (default 50)\n"
+               "  --saxpy-reps  timed saxpy submits over 16M floats (default 10)\n"
                "  --json        print JSON instead of the table\n"
                "exit status: 0 every driver run completed, 2 a driver failed, 1 bad arguments\n",
                EMVK_BENCH_DEFAULT_MANIFEST, kLavapipeManifest);
@@ -92,6 +94,8 @@ std::optional<Options> parse(int argc, char** argv) {
       o.child.copyRepetitions = *number;
     } else if (arg == "--export-reps" && (number = positive(value))) {
       o.child.exportRepetitions = *number;
+    } else if (arg == "--saxpy-reps" && (number = positive(value))) {
+      o.child.saxpyRepetitions = *number;
     } else if (arg == "--result-fd" && (number = positive(value))) {
       o.child.resultFd = *number;
     } else {
@@ -129,8 +133,9 @@ int main(int argc, char** argv) {
   report.hostRepetitions = kHostRepetitions;
   try {
     report.host = measureHostCopy(report.copyBytes, kHostRepetitions);
+    report.triad = measureHostTriad(kSaxpyElements, kHostRepetitions);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "emvk-bench: host memcpy: %s\n", e.what());
+    std::fprintf(stderr, "emvk-bench: host: %s\n", e.what());
     return 2;
   }
   const std::string peerLabel = options->peerManifest == kLavapipeManifest ? "lavapipe" : "peer";

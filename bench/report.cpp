@@ -31,6 +31,17 @@ std::vector<Row> rows(std::size_t copyBytes) {
     all.push_back(
         {"fd export+import " + mib(bytes) + ", us median", prefix + "_total_us_median", false});
   }
+  const std::vector<Row> compute = {
+      {"saxpy 16M floats, GB/s median", "saxpy_gbps_median", true},
+      {"dispatch(1,1,1)+fence, us median", "dispatch_us_median", false},
+      {"dispatch(1,1,1)+fence, us p90", "dispatch_us_p90", false},
+      {"dispatch(1,1,1)+fence, us p99", "dispatch_us_p99", false},
+      {"pipeline cold create, us", "pipeline_cold_create_us", false},
+      {"pipeline cold first dispatch, us", "pipeline_cold_first_dispatch_us", false},
+      {"pipeline cold create+dispatch, us", "pipeline_cold_total_us", false},
+      {"pipeline warm create, us median", "pipeline_warm_create_us_median", false},
+      {"pipeline warm first dispatch, us med", "pipeline_warm_first_dispatch_us_median", false}};
+  all.insert(all.end(), compute.begin(), compute.end());
   return all;
 }
 
@@ -59,6 +70,12 @@ std::optional<double> exportSizeScaling(const DriverRun& run) {
 
 std::optional<double> percentOfHost(const DriverRun& run, double hostGBps) {
   const auto gbps = metric(run, "copy_gbps_median");
+  if (!gbps || hostGBps <= 0) return std::nullopt;
+  return 100.0 * *gbps / hostGBps;
+}
+
+std::optional<double> saxpyPercentOfTriad(const DriverRun& run, double hostGBps) {
+  const auto gbps = metric(run, "saxpy_gbps_median");
   if (!gbps || hostGBps <= 0) return std::nullopt;
   return 100.0 * *gbps / hostGBps;
 }
@@ -109,7 +126,8 @@ std::string jsonStrings(const std::vector<std::string>& strings) {
   return out + "]";
 }
 
-void printDriverJson(const DriverRun& run, double hostSingle, double hostMulti, std::FILE* out) {
+void printDriverJson(const DriverRun& run, const Report& r, std::FILE* out) {
+  const double hostSingle = r.host.singleThreadGBps, hostMulti = r.host.multiThreadGBps;
   std::fprintf(out, "{\"label\": %s, \"manifest\": %s, \"ran\": %s, \"device\": %s, \"api\": %s,\n",
                jsonString(run.label).c_str(), jsonString(run.manifest).c_str(),
                run.ran ? "true" : "false", jsonString(run.device).c_str(),
@@ -125,10 +143,13 @@ void printDriverJson(const DriverRun& run, double hostSingle, double hostMulti, 
   std::fprintf(
       out,
       "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s,"
-      "\n      \"extmem_total_256mib_over_4mib\": %s}",
+      "\n      \"extmem_total_256mib_over_4mib\": %s,"
+      "\n      \"saxpy_pct_of_host_triad_single_thread\": %s, "
+      "\"saxpy_pct_of_host_triad_multi_thread\": %s}",
       jsonNumber(percentOfHost(run, hostSingle)).c_str(),
-      jsonNumber(percentOfHost(run, hostMulti)).c_str(),
-      jsonNumber(exportSizeScaling(run)).c_str());
+      jsonNumber(percentOfHost(run, hostMulti)).c_str(), jsonNumber(exportSizeScaling(run)).c_str(),
+      jsonNumber(saxpyPercentOfTriad(run, r.triad.singleThreadGBps)).c_str(),
+      jsonNumber(saxpyPercentOfTriad(run, r.triad.multiThreadGBps)).c_str());
 }
 
 }  // namespace
@@ -140,12 +161,24 @@ void printTable(const Report& r, std::FILE* out) {
                "  latency = one vkQueueSubmit + vkWaitForFences + vkResetFences in us, percentiles "
                "by nearest rank; ratio = %s time / emvk time (>1: emvk faster)\n"
                "  fd export = one vkGetMemoryFdKHR (opaque fd), fd import = one vkAllocateMemory "
-               "importing it, in us; export+import = median of their per-repetition sum\n\n",
+               "importing it, in us; export+import = median of their per-repetition sum\n"
+               "  saxpy GB/s = 12 bytes per element (read x, read y, write y), host-visible "
+               "buffers, submit to fence; dispatch = dispatch(1,1,1) submit+fence round trip\n"
+               "  pipeline = one vkCreateComputePipelines of the saxpy shader, cold = first in "
+               "the process, warm = median of fresh ones from the same module; first dispatch = "
+               "its first 64K-element saxpy, submit to fence;\n"
+               "  no disk cache: every child runs with MESA_SHADER_CACHE_DISABLE=true (emvk has "
+               "none)\n\n",
                r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str());
   std::fprintf(out,
                "host memcpy %zu MiB (median of %d): 1 thread %.2f GB/s, %u threads %.2f GB/s\n",
                r.copyBytes >> 20, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
                r.host.multiThreadGBps);
+  std::fprintf(out,
+               "host triad y=a*x+y %uM floats, 12 B/element (median of %d): 1 thread %.2f GB/s, "
+               "%u threads %.2f GB/s\n",
+               kSaxpyElements >> 20, r.hostRepetitions, r.triad.singleThreadGBps, r.triad.threads,
+               r.triad.multiThreadGBps);
   describeDriver(r.emvk, out);
   describeDriver(r.peer, out);
 
@@ -167,6 +200,14 @@ void printTable(const Report& r, std::FILE* out) {
   std::fprintf(out, "%-38s %10s %10s\n", scaling.c_str(),
                cell(exportSizeScaling(r.emvk), "%.2fx").c_str(),
                cell(exportSizeScaling(r.peer), "%.2fx").c_str());
+  std::fprintf(out, "%-38s %10s %10s\n", "saxpy, % of host triad 1 thread",
+               cell(saxpyPercentOfTriad(r.emvk, r.triad.singleThreadGBps), "%.0f%%").c_str(),
+               cell(saxpyPercentOfTriad(r.peer, r.triad.singleThreadGBps), "%.0f%%").c_str());
+  const std::string triadMulti =
+      "saxpy, % of host triad " + std::to_string(r.triad.threads) + " threads";
+  std::fprintf(out, "%-38s %10s %10s\n", triadMulti.c_str(),
+               cell(saxpyPercentOfTriad(r.emvk, r.triad.multiThreadGBps), "%.0f%%").c_str(),
+               cell(saxpyPercentOfTriad(r.peer, r.triad.multiThreadGBps), "%.0f%%").c_str());
 }
 
 void printJson(const Report& r, std::FILE* out) {
@@ -181,6 +222,18 @@ void printJson(const Report& r, std::FILE* out) {
                "    \"export_import\": \"extmem_<size>mib_export_us = one vkGetMemoryFdKHR "
                "(opaque fd), _import_us = one vkAllocateMemory importing that fd, _total_us = "
                "their per-repetition sum; microseconds, after 5 warm-ups\",\n");
+  std::fprintf(out,
+               "    \"saxpy\": \"y = a * x + y over saxpy_elements floats in host-visible buffers, "
+               "submit to fence; GB/s counts 12 bytes per element (read x, read y, write y); the "
+               "host triad is the same loop in C++ in the parent\",\n");
+  std::fprintf(out,
+               "    \"dispatch\": \"dispatch_us = one submit + fence round trip of a command "
+               "buffer holding dispatch(1,1,1) of a one-invocation shader\",\n");
+  std::fprintf(out,
+               "    \"pipeline\": \"vkCreateComputePipelines of the saxpy shader without a "
+               "pipeline cache; cold = first in the process, warm = fresh pipelines from the same "
+               "module; first_dispatch = its first 64K-element saxpy, submit to fence; every child "
+               "runs with MESA_SHADER_CACHE_DISABLE=true\",\n");
   std::fprintf(out, "    \"ratio\": \"peer time / emvk time; > 1 means emvk is faster\"},\n");
   std::fprintf(
       out,
@@ -188,10 +241,16 @@ void printJson(const Report& r, std::FILE* out) {
       "\"threads\": %u, \"multi_thread_gbps\": %.6g},\n",
       r.copyBytes, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
       r.host.multiThreadGBps);
+  std::fprintf(out,
+               "  \"host_triad\": {\"elements\": %u, \"bytes_per_element\": %zu, "
+               "\"repetitions\": %d, \"single_thread_gbps\": %.6g, \"threads\": %u, "
+               "\"multi_thread_gbps\": %.6g},\n",
+               kSaxpyElements, kSaxpyBytesPerElement, r.hostRepetitions, r.triad.singleThreadGBps,
+               r.triad.threads, r.triad.multiThreadGBps);
   std::fprintf(out, "  \"drivers\": {\n    \"emvk\": ");
-  printDriverJson(r.emvk, r.host.singleThreadGBps, r.host.multiThreadGBps, out);
+  printDriverJson(r.emvk, r, out);
   std::fprintf(out, ",\n    \"peer\": ");
-  printDriverJson(r.peer, r.host.singleThreadGBps, r.host.multiThreadGBps, out);
+  printDriverJson(r.peer, r, out);
   std::fprintf(out, "},\n  \"ratios\": {");
   bool first = true;
   for (const Row& row : rows(r.copyBytes)) {

@@ -11,6 +11,7 @@ namespace emvk::bench {
 
 struct Report {
   HostCopyBandwidth host;
+  HostTriadBandwidth triad;  // y = a * x + y over kSaxpyElements floats, 12 bytes per element
   std::size_t copyBytes = 0;
   int hostRepetitions = 0;
   DriverRun emvk;
