@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "external/external_buffer.hpp"
-#include "external/external_image.hpp"
-#include "external/fd_passing.hpp"
+#include "interop/external_buffer.hpp"
+#include "interop/external_image.hpp"
+#include "interop/fd_passing.hpp"
 
 namespace {
 

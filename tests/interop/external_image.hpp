@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "external/external_buffer.hpp"
+#include "interop/external_buffer.hpp"
 
 namespace external {
 

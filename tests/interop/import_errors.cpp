@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "external/external_buffer.hpp"
+#include "interop/external_buffer.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
 

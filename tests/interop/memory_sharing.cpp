@@ -9,9 +9,9 @@
 #include <cstring>
 #include <string>
 
-#include "external/external_buffer.hpp"
-#include "external/fd_passing.hpp"
-#include "external/peer.hpp"
+#include "interop/external_buffer.hpp"
+#include "interop/fd_passing.hpp"
+#include "interop/peer.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
 

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstring>
 
-#include "external/external_buffer.hpp"
-#include "external/peer.hpp"
+#include "interop/external_buffer.hpp"
+#include "interop/peer.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
 

@@ -10,7 +10,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "external/fd_passing.hpp"
+#include "interop/fd_passing.hpp"
 
 extern char** environ;
 

@@ -8,8 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 
-#include "external/external_image.hpp"
-#include "external/peer.hpp"
+#include "interop/external_image.hpp"
+#include "interop/peer.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
 
