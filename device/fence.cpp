@@ -148,35 +148,20 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportFenceFdKHR(VkDevice device,
                                                      const VkImportFenceFdInfoKHR* pInfo) {
   Device* d = fromHandle(device);
   Fence* f = fromHandle(pInfo->fence);
-  if (pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT) {
-    // VkImportFenceFdInfoKHR's table: a sync file is copy transference, temporary only; -1
-    // stands for one already signalled.
-    auto file = memory::SyncFile::import(pInfo->fd);
-    if (!file) {
-      EMVK_LOG(&d->instance(), Error, logObject(f),
-               "vkImportFenceFdKHR refused (the fd stays open and "
-               "owned by the application): ",
-               file.error().why);
-      return file.error().code;
-    }
-    f->payload().import(file.take());
-    return VK_SUCCESS;
-  }
-  if (pInfo->handleType != VK_EXTERNAL_FENCE_HANDLE_TYPE_OPAQUE_FD_BIT) {
+  if (!(pInfo->handleType & kFenceHandleTypes)) {
     EMVK_LOG(&d->instance(), Error, logObject(f), "vkImportFenceFdKHR: handle type 0x", std::hex,
-             pInfo->handleType, " is not importable; emvk imports OPAQUE_FD fences it exported");
+             pInfo->handleType, " is not importable; emvk imports OPAQUE_FD and SYNC_FD");
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
-  auto page = memory::SyncPage::import(pInfo->fd, memory::SyncKind::Fence,
-                                       PhysicalDevice::driverUUID().data());
-  if (!page) {
+  auto imported = f->payload().importFd(
+      pInfo->fd, pInfo->handleType == VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT,
+      memory::SyncKind::Fence, pInfo->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
+  if (!imported) {
     EMVK_LOG(&d->instance(), Error, logObject(f),
-             "vkImportFenceFdKHR refused (the fd stays open and "
-             "owned by the application): ",
-             page.error().why);
-    return page.error().code;
+             "vkImportFenceFdKHR refused (the fd stays open and owned by the application): ",
+             imported.error().why);
+    return imported.error().code;
   }
-  f->payload().import(page.take(), pInfo->flags & VK_FENCE_IMPORT_TEMPORARY_BIT);
   return VK_SUCCESS;
 }
 

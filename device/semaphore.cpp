@@ -193,45 +193,32 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
                                                          const VkImportSemaphoreFdInfoKHR* pInfo) {
   Device* d = fromHandle(device);
   Semaphore* s = fromHandle(pInfo->semaphore);
-  if (pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT && !s->timeline()) {
-    // VkImportSemaphoreFdInfoKHR's table: a sync file is copy transference, temporary only; -1
-    // stands for one already signalled.
-    auto file = memory::SyncFile::import(pInfo->fd);
-    if (!file) {
-      EMVK_LOG(&d->instance(), Error, logObject(s),
-               "vkImportSemaphoreFdKHR refused (the fd stays open "
-               "and owned by the application): ",
-               file.error().why);
-      return file.error().code;
-    }
-    s->payload().import(file.take());
-    return VK_SUCCESS;
-  }
-  if (pInfo->handleType != VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT) {
-    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR: handle type 0x",
-             std::hex, pInfo->handleType,
-             " is not importable; emvk imports OPAQUE_FD semaphores it exported");
-    return VK_ERROR_INVALID_EXTERNAL_HANDLE;
-  }
+  const bool syncFd = pInfo->handleType == VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT;
   const bool temporary = pInfo->flags & VK_SEMAPHORE_IMPORT_TEMPORARY_BIT;
-  // VUID-VkImportSemaphoreFdInfoKHR-flags-03323: timeline semaphores cannot be imported
+  std::string refused;
+  if (!(pInfo->handleType & kSemaphoreHandleTypes))
+    refused = concat("handle type 0x", std::hex, pInfo->handleType,
+                     " is not importable; emvk imports OPAQUE_FD and SYNC_FD");
+  else if (s->timeline() && syncFd)
+    refused = "a timeline semaphore has no sync-file payload";
+  // VUID-VkImportSemaphoreFdInfoKHR-flags-03323: timeline semaphores are never imported
   // temporarily.
-  if (temporary && s->timeline()) {
-    EMVK_LOG(&d->instance(), Error, logObject(s),
-             "vkImportSemaphoreFdKHR: a timeline semaphore cannot be imported temporarily "
-             "(VUID-VkImportSemaphoreFdInfoKHR-flags-03323)");
+  else if (s->timeline() && temporary)
+    refused =
+        "a timeline semaphore cannot be imported temporarily "
+        "(VUID-VkImportSemaphoreFdInfoKHR-flags-03323)";
+  if (!refused.empty()) {
+    EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR: ", refused);
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
-  auto page = memory::SyncPage::import(pInfo->fd, s->kind(), PhysicalDevice::driverUUID().data());
-  if (!page) {
+  auto imported = s->payload().importFd(pInfo->fd, syncFd, s->kind(), temporary);
+  if (!imported) {
     EMVK_LOG(&d->instance(), Error, logObject(s),
-             "vkImportSemaphoreFdKHR refused (the fd stays open "
-             "and owned by the application): ",
-             page.error().why);
-    return page.error().code;
+             "vkImportSemaphoreFdKHR refused (the fd stays open and owned by the application): ",
+             imported.error().why);
+    return imported.error().code;
   }
-  s->payload().import(page.take(), temporary);  // the fd now belongs to the semaphore
-  return VK_SUCCESS;
+  return VK_SUCCESS;  // the fd now belongs to the semaphore
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalSemaphoreProperties(

@@ -33,6 +33,10 @@ class SyncPayloadSlot {
   // temporary ones stand in until dropTemporary(); sync files are always temporary.
   void import(memory::SyncPage page, bool temporary);
   void import(memory::SyncFile file) { syncFile_ = std::move(file); }
+  // The body of vkImportSemaphoreFdKHR and vkImportFenceFdKHR: a sync file (`syncFd`; always
+  // temporary, -1 meaning already signalled) or an opaque fd of an emvk payload page of `kind`.
+  // On failure the error says why and the fd is still the application's.
+  Result<bool> importFd(int fd, bool syncFd, memory::SyncKind kind, bool temporary);
   // Ends a temporary import: the permanent payload is back. False if there was none.
   bool dropTemporary();
 
