@@ -23,8 +23,8 @@ std::array<uint8_t, VK_UUID_SIZE> parseUUID(const char* hex) {
   return uuid;
 }
 
-// Invocations per SIMD group the JIT will use: the host's native vector width in 32-bit lanes.
-uint32_t nativeSubgroupSize() { return __builtin_cpu_supports("avx512f") ? 16 : 8; }
+// 1: the JIT runs invocations one at a time until SIMD lanes land; then it becomes the SIMD width.
+uint32_t nativeSubgroupSize() { return 1; }
 
 void copyString(char* dst, size_t size, const std::string& src) {
   std::memset(dst, 0, size);

@@ -135,7 +135,11 @@ ShaderInterface reflectOrFail(const SpirvModule& module, const Layout& layout,
   std::set<uint32_t> used;
   for (const Block& block : interface.entry->blocks) {
     for (const Instruction* in : block.instructions) {
-      if (in->opcode == spv::OpControlBarrier) interface.hasBarriers = true;
+      // A subgroup is one invocation (isSubgroupScope), so a subgroup barrier has no one to wait
+      // for: only workgroup barriers need the invocations to take turns.
+      if (in->opcode == spv::OpControlBarrier && !isSubgroupScope(module, in->operand(0))) {
+        interface.hasBarriers = true;
+      }
       if (in->opcode == spv::OpFunctionCall) fail("OpFunctionCall is not supported (recursion?)");
       for (uint32_t id : pointerOperands(*in)) {
         if (globals.count(id)) used.insert(id);
@@ -192,6 +196,10 @@ ShaderInterface reflectOrFail(const SpirvModule& module, const Layout& layout,
 }
 
 }  // namespace
+
+bool isSubgroupScope(const SpirvModule& module, uint32_t scope) {
+  return module.integerConstant(scope) == std::optional<int64_t>(spv::ScopeSubgroup);
+}
 
 std::string storageClassName(spv::StorageClass storage) {
   switch (storage) {

@@ -267,11 +267,20 @@ llvm::Value* ShaderTranslator::builtIn(uint32_t variable) {
       return builder_.CreateAdd(builder_.CreateMul(group, sizes),
                                 vector(localId_[0], localId_[1], localId_[2]));
     }
-    case spv::BuiltInLocalInvocationIndex: {
+    // A subgroup is one invocation (isSubgroupScope in interface.hpp): each invocation is
+    // subgroup number LocalInvocationIndex of x*y*z, and is lane 0 of a subgroup of 1.
+    case spv::BuiltInLocalInvocationIndex:
+    case spv::BuiltInSubgroupId: {
       llvm::Value* z = builder_.CreateMul(localId_[2], builder_.getInt32(size[0] * size[1]));
       llvm::Value* y = builder_.CreateMul(localId_[1], builder_.getInt32(size[0]));
       return builder_.CreateAdd(builder_.CreateAdd(z, y), localId_[0]);
     }
+    case spv::BuiltInNumSubgroups:
+      return builder_.getInt32(size[0] * size[1] * size[2]);
+    case spv::BuiltInSubgroupSize:
+      return builder_.getInt32(1);
+    case spv::BuiltInSubgroupLocalInvocationId:
+      return builder_.getInt32(0);
     default:
       fail("built-in " + builtInName(*builtIn) + " is not supported yet");
   }
@@ -579,10 +588,23 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
       return;
     }
     case spv::OpControlBarrier:
+      // A subgroup is one invocation: nobody to wait for, but its memory semantics still order
+      // this invocation's accesses against the others', as OpMemoryBarrier does.
+      if (isSubgroupScope(module_, in.operand(0))) {
+        builder_.CreateFence(llvm::AtomicOrdering::AcquireRelease);
+        return;
+      }
       return emitBarrier();
     case spv::OpMemoryBarrier:
       builder_.CreateFence(llvm::AtomicOrdering::AcquireRelease);
       return;
+    case spv::OpGroupNonUniformElect:
+      // The one invocation of its subgroup is always the one elected. Other scopes are not valid
+      // for compute shaders under Vulkan.
+      if (!isSubgroupScope(module_, in.operand(0))) {
+        fail("OpGroupNonUniformElect with a scope other than Subgroup is not supported yet");
+      }
+      return define(in.result, builder_.getTrue());
     case spv::OpExtInst: {
       std::string set = module_.extInstSetName(in.operand(0));
       if (set.rfind("NonSemantic.", 0) == 0) return;  // debug info and the like: no effect

@@ -14,6 +14,11 @@
 // it, for any workgroup size. LLVM's CoroSplit pass keeps what lives across a barrier in a frame
 // per invocation (malloc'd).
 //
+// Subgroups: a subgroup is one invocation (subgroupSize 1), since invocations run one at a time.
+// The BASIC operations are then trivial: SubgroupLocalInvocationId 0, SubgroupId the local
+// invocation index, OpGroupNonUniformElect true, and a subgroup-scope OpControlBarrier only a
+// fence (no coroutine). With SIMD, a subgroup will be the lanes of one invocation function.
+//
 // The structure is meant to grow into SIMD (issue 4): the invocation function is the unit that
 // will be emitted once per group of lanes, with a mask per lane; block merges are kept in
 // jit::Block for that.

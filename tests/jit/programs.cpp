@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include "jit/interface.hpp"
+#include "jit/spirv_tools.hpp"
 #include "jit_runner.hpp"
 
 using namespace jit_test;
@@ -586,4 +588,50 @@ TEST_CASE("jit: compile time of small shaders", "[.timing]") {
     std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
     WARN(name << ": " << elapsed.count() / runs << " ms per compile");
   }
+}
+
+TEST_CASE("jit: subgroup basics with one invocation per subgroup, for several workgroup shapes",
+          "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  auto shape = GENERATE(std::array<uint32_t, 3>{1, 1, 1}, std::array<uint32_t, 3>{7, 1, 1},
+                        std::array<uint32_t, 3>{64, 1, 1}, std::array<uint32_t, 3>{4, 2, 3});
+  INFO(variantName(variant) << ", workgroup " << shape[0] << "x" << shape[1] << "x" << shape[2]);
+  auto program = compile(
+      "subgroup_basic", variant,
+      {specialization(0, shape[0]), specialization(1, shape[1]), specialization(2, shape[2])});
+  CHECK(program->localSize() == shape);
+  const uint32_t groups = 3, invocations = shape[0] * shape[1] * shape[2];
+  std::vector<uint32_t> out(groups * invocations * 8, 0xdead);
+  Dispatch().bind(0, out).run(*program, {groups, 1, 1});
+  for (uint32_t g = 0; g < groups; ++g) {
+    for (uint32_t index = 0; index < invocations; ++index) {
+      const uint32_t* o = &out[(g * invocations + index) * 8];
+      std::vector<uint32_t> got(o, o + 8);
+      // SubgroupSize 1, SubgroupInvocationID 0, SubgroupID the local index, NumSubgroups the
+      // invocation count; elected always, plus 10 on the odd invocations (the barrier's branch).
+      std::vector<uint32_t> expected = {
+          1, 0, index, invocations, 1 + (index % 2 ? 10u : 0u), index, index, invocations};
+      CHECK(got == expected);
+    }
+  }
+}
+
+// What reflect() says decides between the loop and the coroutines (translator.hpp).
+bool reflectsBarriers(const std::string& name, Variant variant) {
+  auto specialized = emvk::jit::specialize(loadSpirv(name, variant), {});
+  REQUIRE(specialized.ok());
+  auto module = emvk::jit::SpirvModule::parse(specialized.take());
+  REQUIRE(module.ok());
+  emvk::jit::Layout layout(*module.value());
+  auto interface = emvk::jit::reflect(*module.value(), layout, "main");
+  INFO(name << ": " << (interface ? std::string("reflected") : interface.error().why));
+  REQUIRE(interface.ok());
+  return interface.value().hasBarriers;
+}
+
+TEST_CASE("jit: a subgroup barrier is no workgroup barrier (no coroutine)", "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  INFO(variantName(variant));
+  CHECK_FALSE(reflectsBarriers("subgroup_basic", variant));
+  CHECK(reflectsBarriers("shared_reduction", variant));
 }
