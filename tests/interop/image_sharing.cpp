@@ -8,9 +8,9 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 
+#include "harness.hpp"
 #include "interop/external_image.hpp"
 #include "interop/peer.hpp"
-#include "harness.hpp"
 #include "tools/probe.hpp"
 
 namespace {

@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "interop/external_buffer.hpp"
 #include "harness.hpp"
+#include "interop/external_buffer.hpp"
 #include "tools/probe.hpp"
 
 namespace {

@@ -9,10 +9,10 @@
 #include <cstring>
 #include <string>
 
+#include "harness.hpp"
 #include "interop/external_buffer.hpp"
 #include "interop/fd_passing.hpp"
 #include "interop/peer.hpp"
-#include "harness.hpp"
 #include "tools/probe.hpp"
 
 namespace {

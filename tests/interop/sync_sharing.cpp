@@ -7,9 +7,9 @@
 #include <chrono>
 #include <cstring>
 
+#include "harness.hpp"
 #include "interop/external_buffer.hpp"
 #include "interop/peer.hpp"
-#include "harness.hpp"
 #include "tools/probe.hpp"
 
 namespace {
