@@ -13,6 +13,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "jit/dump.hpp"
+
 namespace emvk::jit {
 
 namespace {
@@ -174,13 +176,24 @@ Result<std::shared_ptr<Compiler>> Compiler::get() {
 
 Result<std::unique_ptr<CompiledCode>> Compiler::compile(std::unique_ptr<llvm::LLVMContext> context,
                                                         std::unique_ptr<llvm::Module> module,
-                                                        const std::string& symbol) {
+                                                        const std::string& symbol,
+                                                        const ShaderDump* dump) {
   llvm::orc::LLJIT& jit = *state_->jit;
   auto machine = state_->machineBuilder.createTargetMachine();
   if (!machine) return llvmError("cannot create a target machine", machine.takeError());
   module->setDataLayout(jit.getDataLayout());
   module->setTargetTriple(jit.getTargetTriple().str());
+  if (dump) dump->ir(*module, ".ll");
   optimize(*module, **machine);
+  if (dump) {
+    dump->ir(*module, ".opt.ll");
+    // A target machine of its own, made like the one ORC compiles with (same builder).
+    if (auto assembler = state_->machineBuilder.createTargetMachine()) {
+      dump->assembly(*module, **assembler);
+    } else {
+      llvm::consumeError(assembler.takeError());
+    }
+  }
 
   std::string details;
   sessionErrors = &details;

@@ -20,6 +20,7 @@ class JITDylib;
 namespace emvk::jit {
 
 class Compiler;
+class ShaderDump;
 
 // Machine code of one program. Keeps the compiler alive; gives its memory back when destroyed.
 class CompiledCode {
@@ -47,9 +48,11 @@ class Compiler : public std::enable_shared_from_this<Compiler> {
   ~Compiler();
 
   // Optimises `module` (created in `context`) and compiles it; the code's entry is `symbol`.
+  // With a `dump`, also writes the IR before and after optimisation and the assembly.
   Result<std::unique_ptr<CompiledCode>> compile(std::unique_ptr<llvm::LLVMContext> context,
                                                 std::unique_ptr<llvm::Module> module,
-                                                const std::string& symbol);
+                                                const std::string& symbol,
+                                                const ShaderDump* dump = nullptr);
 
  private:
   friend class CompiledCode;

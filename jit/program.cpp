@@ -4,6 +4,7 @@
 #include <new>
 
 #include "jit/compiler.hpp"
+#include "jit/dump.hpp"
 #include "jit/interface.hpp"
 #include "jit/jit.hpp"
 #include "jit/layout.hpp"
@@ -34,10 +35,12 @@ namespace {
 Result<std::unique_ptr<Program>> compileProgram(
     std::span<const uint32_t> spirv, const std::string& entry,
     const std::vector<SpecializationConstant>& specialization) {
+  const std::optional<ShaderDump> dump = ShaderDump::fromEnvironment(spirv, entry);
   auto valid = validateSpirv(spirv);
   if (!valid) return valid.error();
   auto specialized = specialize(spirv, specialization);
   if (!specialized) return specialized.error();
+  if (dump) dump->spirv(specialized.value());
   auto module = SpirvModule::parse(specialized.take());
   if (!module) return module.error();
   Layout layout(*module.value());
@@ -51,7 +54,8 @@ Result<std::unique_ptr<Program>> compileProgram(
   ShaderTranslator translator(*module.value(), layout, interface.value(), *context);
   auto ir = translator.translate();
   if (!ir) return ir.error();
-  auto code = compiler.value()->compile(std::move(context), ir.take(), kWorkgroupSymbol);
+  auto code = compiler.value()->compile(std::move(context), ir.take(), kWorkgroupSymbol,
+                                        dump ? &*dump : nullptr);
   if (!code) return code.error();
 
   const ShaderInterface& shader = interface.value();

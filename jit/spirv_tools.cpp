@@ -150,4 +150,12 @@ Result<std::vector<uint32_t>> specialize(std::span<const uint32_t> spirv,
   return result;
 }
 
+std::optional<std::string> disassembleSpirv(std::span<const uint32_t> spirv) {
+  spvtools::SpirvTools tools(kTargetEnv);
+  std::string text;
+  uint32_t options = SPV_BINARY_TO_TEXT_OPTION_FRIENDLY_NAMES | SPV_BINARY_TO_TEXT_OPTION_INDENT;
+  if (!tools.Disassemble(spirv.data(), spirv.size(), &text, options)) return std::nullopt;
+  return text;
+}
+
 }  // namespace emvk::jit

@@ -2,7 +2,9 @@
 // what the translator expects (specialisation constants frozen, every call inlined).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "jit/jit.hpp"
@@ -22,5 +24,9 @@ Result<bool> validateSpirv(std::span<const uint32_t> spirv);
 // These passes are chosen for compile speed; LLVM does the optimising.
 Result<std::vector<uint32_t>> specialize(std::span<const uint32_t> spirv,
                                          const std::vector<SpecializationConstant>& values);
+
+// SPIR-V assembly of `spirv`, with friendly names (%main, %uint) where the module or its types
+// give them; for EMVK_DUMP_SHADERS (jit/dump.hpp). Empty if SPIRV-Tools cannot disassemble it.
+std::optional<std::string> disassembleSpirv(std::span<const uint32_t> spirv);
 
 }  // namespace emvk::jit
