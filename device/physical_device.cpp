@@ -58,8 +58,9 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   properties_.limits = physicalDeviceLimits();
   properties_.sparseProperties = {};
 
-  // robustBufferAccess is required by 1.0 but means nothing without shaders; it is reported when
-  // the JIT bounds-checks accesses (issue 5). Everything else waits for images and pipelines.
+  // robustBufferAccess is required by 1.0; it is reported once the JIT bounds-checks every buffer
+  // access (issue 5). The shader features (int64, float64, 16-bit storage, ...) wait for the JIT
+  // to support those types; graphics features for a graphics queue.
   features_ = {};
 
   // One heap of host RAM; both types are the same memory, the second merely says HOST_CACHED.
