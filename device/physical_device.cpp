@@ -59,9 +59,12 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   properties_.sparseProperties = {};
 
   // robustBufferAccess is required by 1.0; it is reported once the JIT bounds-checks every buffer
-  // access (issue 5). The shader features (int64, float64, 16-bit storage, ...) wait for the JIT
+  // access (issue 5). The other shader features (int16, 16-bit storage, ...) wait for the JIT
   // to support those types; graphics features for a graphics queue.
   features_ = {};
+  // The JIT compiles 64-bit integer and float arithmetic.
+  features_.shaderInt64 = VK_TRUE;
+  features_.shaderFloat64 = VK_TRUE;
 
   // One heap of host RAM; both types are the same memory, the second merely says HOST_CACHED.
   // VkPhysicalDeviceMemoryProperties: a type whose flags are a strict subset of another's comes

@@ -39,7 +39,8 @@ Error llvmError(const std::string& what, llvm::Error error, const std::string& d
 
 // The only functions generated code may call: the C library's memory and float functions, which
 // LLVM's code generator calls for intrinsics without an instruction (llvm.sin -> sinf) and the
-// translator calls directly (tanf...). Nothing else of the process is visible to the JIT.
+// translator calls directly (tanf...), and their double versions. Nothing else of the process is
+// visible to the JIT.
 template <class F>
 std::pair<const char*, void*> runtime(const char* name, F* function) {
   return {name, reinterpret_cast<void*>(function)};
@@ -49,6 +50,9 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
   using F1 = float(float);
   using F2 = float(float, float);
   using F3 = float(float, float, float);
+  using D1 = double(double);
+  using D2 = double(double, double);
+  using D3 = double(double, double, double);
   return {
       runtime("malloc", &::malloc),
       runtime("free", &::free),
@@ -86,6 +90,19 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
       runtime<F2>("fminf", &::fminf),
       runtime<F2>("fmaxf", &::fmaxf),
       runtime<F3>("fmaf", &::fmaf),
+      // Doubles have no transcendental functions in GLSL (translator_glsl.cpp refuses them).
+      runtime<D1>("sqrt", &::sqrt),
+      runtime<D1>("floor", &::floor),
+      runtime<D1>("ceil", &::ceil),
+      runtime<D1>("trunc", &::trunc),
+      runtime<D1>("round", &::round),
+      runtime<D1>("rint", &::rint),
+      runtime<D1>("nearbyint", &::nearbyint),
+      runtime<D1>("roundeven", &::roundeven),
+      runtime<D2>("fmod", &::fmod),
+      runtime<D2>("fmin", &::fmin),
+      runtime<D2>("fmax", &::fmax),
+      runtime<D3>("fma", &::fma),
   };
 }
 

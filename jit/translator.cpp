@@ -463,12 +463,19 @@ llvm::Constant* ShaderTranslator::constant(uint32_t id) {
   if (!in) fail("%" + std::to_string(id) + " is used but never defined");
   switch (in->opcode) {
     case spv::OpConstant: {
+      // A 64-bit literal takes two words, the low-order one first.
       llvm::Type* type = types_.get(in->resultType);
-      if (type->isFloatTy()) {
-        return llvm::ConstantFP::get(
-            context_, llvm::APFloat(llvm::APFloat::IEEEsingle(), llvm::APInt(32, in->operand(0))));
+      unsigned width = type->getScalarSizeInBits();
+      uint64_t bits = in->operand(0);
+      if (width == 64) {
+        if (in->operands.size() < 2) fail("a 64-bit OpConstant with a one-word literal");
+        bits |= uint64_t{in->operand(1)} << 32;
       }
-      return llvm::ConstantInt::get(type, in->operand(0));
+      if (type->isFloatingPointTy()) {
+        return llvm::ConstantFP::get(
+            context_, llvm::APFloat(type->getFltSemantics(), llvm::APInt(width, bits)));
+      }
+      return llvm::ConstantInt::get(type, bits);
     }
     case spv::OpConstantTrue:
       return builder_.getTrue();

@@ -108,6 +108,7 @@ class ShaderTranslator {
   llvm::Value* arithmetic(const Instruction& in);
   llvm::Value* composite(const Instruction& in);
   llvm::Value* divide(const Instruction& in);
+  llvm::Value* shiftAmount(llvm::Value* base, llvm::Value* amount);
   llvm::Value* vectorShuffle(const Instruction& in);
   llvm::Value* compositeConstruct(const Instruction& in);
   llvm::Value* compositeInsert(const Instruction& in);

@@ -60,7 +60,8 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
     case spv::OpTranspose:
       return matrixProduct(in);
     // Bits. Shift amounts are taken modulo the width: past it SPIR-V leaves the result undefined,
-    // LLVM would make it poison.
+    // LLVM would make it poison. The amount may have another width than the base (a 64-bit value
+    // shifted by a 32-bit int), LLVM wants the same.
     case spv::OpBitwiseAnd:
       return B.CreateAnd(a(), b());
     case spv::OpBitwiseOr:
@@ -70,13 +71,14 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
     case spv::OpNot:
       return B.CreateNot(a());
     case spv::OpShiftLeftLogical:
-      return B.CreateShl(a(), B.CreateAnd(b(), splatInt(b()->getType(), 31)));
+      return B.CreateShl(a(), shiftAmount(a(), b()));
     case spv::OpShiftRightLogical:
-      return B.CreateLShr(a(), B.CreateAnd(b(), splatInt(b()->getType(), 31)));
+      return B.CreateLShr(a(), shiftAmount(a(), b()));
     case spv::OpShiftRightArithmetic:
-      return B.CreateAShr(a(), B.CreateAnd(b(), splatInt(b()->getType(), 31)));
-    case spv::OpBitCount:
-      return intrinsic(llvm::Intrinsic::ctpop, {a()});
+      return B.CreateAShr(a(), shiftAmount(a(), b()));
+    case spv::OpBitCount:  // the result may be narrower than the operand
+      return B.CreateZExtOrTrunc(intrinsic(llvm::Intrinsic::ctpop, {a()}),
+                                 types_.get(in.resultType));
     case spv::OpBitReverse:
       return intrinsic(llvm::Intrinsic::bitreverse, {a()});
     // Comparisons and logic.
@@ -162,14 +164,14 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
         fail("OpBitcast of pointers is not supported yet");
       }
       return B.CreateBitCast(a(), types_.get(in.resultType));
+    // Between widths (32 and 64 bits): wider extends, narrower truncates (ints keep the low
+    // bits, floats round to nearest even). The same width gives the value back.
     case spv::OpSConvert:
+      return B.CreateSExtOrTrunc(a(), types_.get(in.resultType));
     case spv::OpUConvert:
+      return B.CreateZExtOrTrunc(a(), types_.get(in.resultType));
     case spv::OpFConvert:
-      // Only 32-bit scalars exist for now (types.cpp), so these convert to the same width.
-      if (a()->getType() != types_.get(in.resultType)) {
-        fail(describeOpcode(in.opcode) + " between widths is not supported yet");
-      }
-      return a();
+      return B.CreateFPCast(a(), types_.get(in.resultType));
     default:
       return nullptr;
   }
@@ -184,9 +186,10 @@ llvm::Value* ShaderTranslator::divide(const Instruction& in) {
   bool isSigned = in.opcode == spv::OpSDiv || in.opcode == spv::OpSRem || in.opcode == spv::OpSMod;
   llvm::Value* unsafe = builder_.CreateICmpEQ(b, splatInt(type, 0));
   if (isSigned) {
-    llvm::Value* overflow =
-        builder_.CreateAnd(builder_.CreateICmpEQ(a, splatInt(type, 0x80000000u)),
-                           builder_.CreateICmpEQ(b, llvm::Constant::getAllOnesValue(type)));
+    llvm::Value* overflow = builder_.CreateAnd(
+        builder_.CreateICmpEQ(a, llvm::ConstantInt::get(type, llvm::APInt::getSignedMinValue(
+                                                                  type->getScalarSizeInBits()))),
+        builder_.CreateICmpEQ(b, llvm::Constant::getAllOnesValue(type)));
     unsafe = builder_.CreateOr(unsafe, overflow);
   }
   b = builder_.CreateSelect(unsafe, splatInt(type, 1), b);
@@ -206,6 +209,13 @@ llvm::Value* ShaderTranslator::divide(const Instruction& in) {
       return builder_.CreateSelect(adjust, builder_.CreateAdd(r, b), r);
     }
   }
+}
+
+// A shift amount modulo the width of `base`, with the type of `base`.
+llvm::Value* ShaderTranslator::shiftAmount(llvm::Value* base, llvm::Value* amount) {
+  amount = builder_.CreateZExtOrTrunc(amount, base->getType());
+  return builder_.CreateAnd(amount,
+                            splatInt(base->getType(), base->getType()->getScalarSizeInBits() - 1));
 }
 
 // a0*b0 + a1*b1 + ..., summed in order.

@@ -62,6 +62,19 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
     return vector ? B.CreateVectorSplat(vector->getNumElements(), scalar) : scalar;
   };
   uint32_t instruction = in.operand(1);
+  std::string_view name = glslStd450Name(instruction);
+  auto describe = [&] { return name.empty() ? std::to_string(instruction) : std::string(name); };
+  // GLSL.std.450 defines the transcendental functions (Sin...Atanh, Pow...Log2) and the bit
+  // searches for 16- and 32-bit operands only; the validator does not check that.
+  bool has64BitOperand = false;
+  for (size_t i = 2; i < in.operands.size(); ++i) {
+    has64BitOperand |= operand(in, i)->getType()->getScalarSizeInBits() == 64;
+  }
+  bool narrowOnly = (instruction >= GLSLstd450Sin && instruction <= GLSLstd450Log2) ||
+                    (instruction >= GLSLstd450FindILsb && instruction <= GLSLstd450FindUMsb);
+  if (has64BitOperand && narrowOnly) {
+    fail("GLSL.std.450 " + describe() + " is not defined for 64-bit operands");
+  }
   switch (instruction) {
     case GLSLstd450Round:
       return call(llvm::Intrinsic::round, 1);
@@ -203,11 +216,11 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
       return B.CreateSub(splatInt(type, 31),
                          intrinsic(llvm::Intrinsic::ctlz, {bits, B.getFalse()}));
     }
-    default: {
-      std::string_view name = glslStd450Name(instruction);
-      fail("GLSL.std.450 " + (name.empty() ? std::to_string(instruction) : std::string(name)) +
-           " is not supported yet");
-    }
+    case GLSLstd450PackDouble2x32:  // uvec2 -> double, component 0 the low-order bits
+    case GLSLstd450UnpackDouble2x32:
+      return B.CreateBitCast(x(), type);
+    default:
+      fail("GLSL.std.450 " + describe() + " is not supported yet");
   }
 }
 

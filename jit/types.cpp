@@ -27,11 +27,12 @@ llvm::Type* Types::create(const Instruction& t) {
     case spv::OpTypeBool:
       return llvm::Type::getInt1Ty(context_);
     case spv::OpTypeInt:
-      if (t.operand(0) != 32) {
+      if (t.operand(0) != 32 && t.operand(0) != 64) {
         fail("OpTypeInt with width " + std::to_string(t.operand(0)) + " is not supported yet");
       }
-      return llvm::Type::getInt32Ty(context_);
+      return llvm::Type::getIntNTy(context_, t.operand(0));
     case spv::OpTypeFloat:
+      if (t.operand(0) == 64) return llvm::Type::getDoubleTy(context_);
       if (t.operand(0) != 32) {
         fail("OpTypeFloat with width " + std::to_string(t.operand(0)) + " is not supported yet");
       }

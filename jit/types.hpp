@@ -1,7 +1,8 @@
 // SPIR-V types as LLVM types, for values (memory is addressed through layout.hpp instead):
-// bool -> i1, 32-bit int/uint -> i32 (signedness lives in the instructions, as in LLVM),
-// float -> float, vectors -> <N x T>, matrices -> [columns x <rows x T>], arrays -> [N x T],
-// structs -> literal structs, pointers -> ptr. Only 32-bit scalars are supported for now.
+// bool -> i1, 32- and 64-bit int/uint -> i32/i64 (signedness lives in the instructions, as in
+// LLVM), float/double -> float/double, vectors -> <N x T>, matrices -> [columns x <rows x T>],
+// arrays -> [N x T], structs -> literal structs, pointers -> ptr. 8- and 16-bit scalars are not
+// supported yet.
 #pragma once
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Type.h>

@@ -188,3 +188,81 @@ TEST_CASE(
   CHECK(module == VK_NULL_HANDLE);
   CHECK(instance.messages.contains("vkCreateShaderModule refused: invalid SPIR-V"));
 }
+
+TEST_CASE("compute: a device with shaderFloat64 runs a double-precision shader", "[compute]") {
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  vkGetPhysicalDeviceFeatures2(instance.physical, &features);
+  REQUIRE(features.features.shaderFloat64 == VK_TRUE);
+  REQUIRE(features.features.shaderInt64 == VK_TRUE);
+  VkPhysicalDeviceFeatures2 enable{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  enable.features.shaderFloat64 = VK_TRUE;
+  enable.features.shaderInt64 = VK_TRUE;
+  test::DeviceOptions options;
+  options.pNext = &enable;
+  test::Device device(instance, options);
+
+  VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                       VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                          nullptr, 0, 1, &binding};
+  VkDescriptorSetLayout setLayout;
+  REQUIRE(vkCreateDescriptorSetLayout(device.handle, &setInfo, nullptr, &setLayout) == VK_SUCCESS);
+  VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, nullptr, 0,
+                                        1, &setLayout};
+  VkPipelineLayout layout;
+  REQUIRE(vkCreatePipelineLayout(device.handle, &layoutInfo, nullptr, &layout) == VK_SUCCESS);
+  const std::vector<uint32_t> words = spirv("float64.optimized.spv");
+  VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
+                                      words.size() * 4, words.data()};
+  VkShaderModule module;
+  REQUIRE(vkCreateShaderModule(device.handle, &moduleInfo, nullptr, &module) == VK_SUCCESS);
+  VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                nullptr,
+                0,
+                VK_SHADER_STAGE_COMPUTE_BIT,
+                module,
+                "main",
+                nullptr};
+  info.layout = layout;
+  VkPipeline pipeline;
+  REQUIRE(vkCreateComputePipelines(device.handle, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline) ==
+          VK_SUCCESS);
+  vkDestroyShaderModule(device.handle, module, nullptr);
+
+  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+  VkDescriptorPoolCreateInfo poolInfo{
+      VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, nullptr, 0, 1, 1, &size};
+  VkDescriptorPool pool;
+  REQUIRE(vkCreateDescriptorPool(device.handle, &poolInfo, nullptr, &pool) == VK_SUCCESS);
+  VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, nullptr, pool,
+                                    1, &setLayout};
+  VkDescriptorSet set;
+  REQUIRE(vkAllocateDescriptorSets(device.handle, &alloc, &set) == VK_SUCCESS);
+  const uint32_t n = 8 * 32;
+  auto data = device.createBuffer(n * sizeof(double), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  // Values a float could not hold exactly: the doubling must keep every bit of the mantissa.
+  for (uint32_t i = 0; i < n; ++i) data.as<double>()[i] = 1.0 + i * 1e-12;
+  VkDescriptorBufferInfo bufferInfo{data.buffer, 0, VK_WHOLE_SIZE};
+  VkWriteDescriptorSet write{
+      VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, set,         0,      0, 1,
+      VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,      nullptr, &bufferInfo, nullptr};
+  vkUpdateDescriptorSets(device.handle, 1, &write, 0, nullptr);
+  device.run([&](VkCommandBuffer cb) {
+    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, nullptr);
+    vkCmdDispatch(cb, n / 8, 1, 1);
+    toHost(cb);
+  });
+  for (uint32_t i = 0; i < n; ++i) {
+    const double expected = 2.0 * (1.0 + i * 1e-12);
+    if (data.as<double>()[i] != expected) FAIL("o[" << i << "] = " << data.as<double>()[i]);
+  }
+  device.destroy(data);
+  vkDestroyDescriptorPool(device.handle, pool, nullptr);
+  vkDestroyPipeline(device.handle, pipeline, nullptr);
+  vkDestroyPipelineLayout(device.handle, layout, nullptr);
+  vkDestroyDescriptorSetLayout(device.handle, setLayout, nullptr);
+}

@@ -184,8 +184,10 @@ TEST_CASE("physical device: features", "[physical-device]") {
   CHECK(features.tessellationShader == VK_FALSE);
   CHECK(features.fragmentStoresAndAtomics == VK_FALSE);
   CHECK(features.vertexPipelineStoresAndAtomics == VK_FALSE);
-  CHECK(features.shaderFloat64 == VK_FALSE);
   CHECK(features.imageCubeArray == VK_FALSE);
+  // The JIT compiles 64-bit integers and floats.
+  CHECK(features.shaderInt64 == VK_TRUE);
+  CHECK(features.shaderFloat64 == VK_TRUE);
   CHECK(features.samplerAnisotropy == VK_FALSE);
   CHECK(features.textureCompressionBC == VK_FALSE);
   CHECK(features.sparseBinding == VK_FALSE);

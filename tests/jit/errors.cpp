@@ -97,5 +97,5 @@ TEST_CASE("jit: unsupported features are refused with the opcode or type they ne
   Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
   INFO(variantName(variant));
   checkRefused(loadSpirv("subgroup", variant), "OpGroupNonUniformIAdd is not supported yet");
-  checkRefused(loadSpirv("float64", variant), "OpTypeFloat with width 64 is not supported yet");
+  checkRefused(loadSpirv("float16", variant), "OpTypeFloat with width 16 is not supported yet");
 }

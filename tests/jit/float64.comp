@@ -1,4 +1,4 @@
-// Not supported yet: 64-bit floats.
+// 64-bit floats, the smallest shader using them.
 #version 450
 layout(local_size_x = 8) in;
 layout(set = 0, binding = 0) buffer Out { double o[]; };

@@ -635,3 +635,125 @@ TEST_CASE("jit: a subgroup barrier is no workgroup barrier (no coroutine)", "[ji
   CHECK_FALSE(reflectsBarriers("subgroup_basic", variant));
   CHECK(reflectsBarriers("shared_reduction", variant));
 }
+
+TEST_CASE("jit: 64-bit integers wrap, shift and convert like SPIR-V", "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  INFO(variantName(variant));
+  auto program = compile("int64_ops", variant);
+  const uint32_t count = 64, slots = 16;
+  std::vector<int64_t> in(count * 2), out(count * slots, 0x5a5a5a5a5a5a5a5a);
+  std::mt19937_64 random(64);
+  const int64_t special[] = {0,         1,         -1,        7,         -7, INT64_MIN,
+                             INT64_MAX, INT32_MAX, INT32_MIN, 1ll << 32, 63};
+  for (uint32_t i = 0; i < count; ++i) {
+    in[2 * i] = i < 11 ? special[i] : static_cast<int64_t>(random());
+    in[2 * i + 1] = i >= 11 && i < 22 ? special[i - 11]
+                    : i % 2           ? static_cast<int64_t>(random() % 2000) - 1000
+                                      : static_cast<int64_t>(random());
+  }
+  in[2 * 40] = INT64_MIN;  // INT64_MIN / -1 and x / 0 must not crash
+  in[2 * 40 + 1] = -1;
+  struct {
+    uint32_t pad;
+    int64_t bias;
+  } parameters{0, 0x0F0F0F0F12345678};
+  Dispatch().bind(0, in).bind(1, out).push(parameters).run(*program, {4, 1, 1});
+
+  for (uint32_t i = 0; i < count; ++i) {
+    int64_t x = in[2 * i], y = in[2 * i + 1];
+    auto ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+    bool divisible = y != 0 && !(x == INT64_MIN && y == -1);
+    int64_t smod = divisible ? x % y : 0;
+    if (smod != 0 && (smod < 0) != (y < 0)) smod += y;
+    auto x32 = static_cast<int32_t>(x), y32 = static_cast<int32_t>(y);
+    int64_t expected[slots] = {
+        static_cast<int64_t>(ux + uy),
+        static_cast<int64_t>(ux - uy),
+        static_cast<int64_t>(ux * uy),
+        divisible ? x / y : 0,
+        smod,
+        uy ? static_cast<int64_t>(ux / uy) : 0,
+        static_cast<int64_t>(ux << (i & 63)),
+        x >> (y32 & 63),
+        static_cast<int64_t>(ux >> (static_cast<uint32_t>(y) & 63)),
+        (x < y ? 1 : 0) + (ux < uy ? 2 : 0) + (x == y ? 4 : 0) + (x >= y ? 8 : 0) +
+            (ux >= uy ? 16 : 0) + (x != y ? 32 : 0),
+        int64_t{x32},
+        int64_t{static_cast<uint32_t>(x)},
+        static_cast<int64_t>(ux * 0x9E3779B97F4A7C15ull + 0xFFFFFFFFFFFFFFFFull),
+        (x & 0x0123456789ABCDEF) | (~y ^ 0x7F00FF00FF00FF00),
+        x ^ parameters.bias,
+        int64_t{wrap(int64_t{x32} + y32)},
+    };
+    for (uint32_t s = 0; s < slots; ++s) {
+      INFO("x = " << x << ", y = " << y << ", slot " << s);
+      CHECK(out[i * slots + s] == expected[s]);
+    }
+  }
+}
+
+TEST_CASE("jit: 64-bit floats compute, compare and convert like IEEE doubles in C++", "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  INFO(variantName(variant));
+  auto program = compile("float64_ops", variant);
+  const uint32_t count = 64, slots = 18;
+  std::vector<double> in(count * 2), out(count * slots, -1.0);
+  std::vector<int64_t> ints(count * 3, -1);
+  std::vector<std::array<double, 4>> vectors(count, {-1.0, -1.0, -1.0, -1.0});  // stride 32
+  for (uint32_t i = 0; i < count; ++i) {
+    in[2 * i] = static_cast<double>(static_cast<int32_t>(i * 7919 % 2001) - 1000) / 7.0;
+    in[2 * i + 1] = static_cast<double>(static_cast<int32_t>(i * 104729 % 1999) - 999) / 3.0 + 0.5;
+  }
+  in[2 * 5 + 1] = in[2 * 5];  // equal operands
+  const double scale = 1.0 / 3.0;
+  Dispatch()
+      .bind(0, in)
+      .bind(1, out)
+      .bind(2, ints)
+      .bind(3, vectors)
+      .push(scale)
+      .run(*program, {4, 1, 1});
+
+  for (uint32_t i = 0; i < count; ++i) {
+    double x = in[2 * i], y = in[2 * i + 1];
+    uint64_t bits = std::bit_cast<uint64_t>(x);
+    double expected[slots] = {
+        x + y,
+        x - y,
+        x * y,
+        x / y,
+        std::fma(x, y, 0.1),
+        std::sqrt(std::fabs(x)),
+        std::floor(x),
+        std::ceil(y),
+        std::fmin(x, y),
+        std::fmax(x, y),
+        static_cast<double>(static_cast<float>(x)),
+        std::trunc(x) + std::round(y * 2.0),
+        static_cast<double>(static_cast<int32_t>(y)) +
+            static_cast<double>(static_cast<int64_t>(x * 1000.0)),
+        (x < y ? 1.0 : 0.0) + (x == y ? 2.0 : 0.0) + (x >= y ? 4.0 : 0.0),
+        x - y * std::floor(x / y),
+        x * scale,
+        std::bit_cast<double>(bits << 32 | bits >> 32),
+        std::clamp(x, -10.0, 10.0) + static_cast<double>(static_cast<uint64_t>(std::fabs(y) * 3.0)),
+    };
+    for (uint32_t s = 0; s < slots; ++s) {
+      INFO("x = " << x << ", y = " << y << ", slot " << s);
+      CHECK(std::bit_cast<uint64_t>(out[i * slots + s]) == std::bit_cast<uint64_t>(expected[s]));
+    }
+    INFO("x = " << x << ", y = " << y);
+    CHECK(ints[i * 3 + 0] == static_cast<int64_t>(x * 1e12));
+    CHECK(ints[i * 3 + 1] == int64_t{static_cast<int32_t>(x * 100.0)});
+    CHECK(ints[i * 3 + 2] == static_cast<int64_t>(static_cast<uint64_t>(std::fabs(y) * 1e15)));
+    CHECK(vectors[i] == std::array<double, 4>{x, y, x * y, -1.0});
+  }
+
+  // The smallest double shader: one multiplication by a constant, in place.
+  auto doubling = compile("float64", variant);
+  std::vector<double> values(16);
+  for (uint32_t i = 0; i < 16; ++i) values[i] = 1.0 / (i + 1);
+  std::vector<double> before = values;
+  Dispatch().bind(0, values).run(*doubling, {2, 1, 1});
+  for (uint32_t i = 0; i < 16; ++i) CHECK(values[i] == before[i] * 2.0);
+}
