@@ -58,16 +58,31 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetBufferMemoryRequirements2(
   }
 }
 
+namespace {
+
+VkResult bindBuffer(Buffer* buffer, DeviceMemory* memory, VkDeviceSize offset) {
+  if (VkResult r = memory->checkBinding(buffer->requirements(), offset, logObject(buffer),
+                                        "vkBindBufferMemory");
+      r != VK_SUCCESS)
+    return r;
+  buffer->bind(memory, offset);
+  return VK_SUCCESS;
+}
+
+}  // namespace
+
 VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory(VkDevice, VkBuffer buffer,
                                                      VkDeviceMemory memory, VkDeviceSize offset) {
-  fromHandle(buffer)->bind(fromHandle(memory), offset);
-  return VK_SUCCESS;
+  return bindBuffer(fromHandle(buffer), fromHandle(memory), offset);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory2(VkDevice, uint32_t count,
                                                       const VkBindBufferMemoryInfo* pInfos) {
   for (uint32_t i = 0; i < count; ++i)
-    fromHandle(pInfos[i].buffer)->bind(fromHandle(pInfos[i].memory), pInfos[i].memoryOffset);
+    if (VkResult r = bindBuffer(fromHandle(pInfos[i].buffer), fromHandle(pInfos[i].memory),
+                                pInfos[i].memoryOffset);
+        r != VK_SUCCESS)
+      return r;
   return VK_SUCCESS;
 }
 

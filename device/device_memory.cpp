@@ -29,6 +29,16 @@ VkResult DeviceMemory::map(uint64_t offset, uint64_t size, void** ppData) {
   return VK_SUCCESS;
 }
 
+VkResult DeviceMemory::checkBinding(const VkMemoryRequirements& r, VkDeviceSize offset,
+                                    LogObject resource, const char* call) const {
+  // VUID-vkBindBufferMemory-memoryOffset-01036 / -size-01037,
+  // VUID-vkBindImageMemory-memoryOffset-01048 / -size-01049.
+  if (offset % r.alignment == 0 && offset <= size() && size() - offset >= r.size) return VK_SUCCESS;
+  EMVK_LOG(&device_.instance(), Error, resource, call, ": ", r.size, " bytes at offset ", offset,
+           " (alignment ", r.alignment, ") do not fit in memory of ", size(), " bytes");
+  return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+}
+
 }  // namespace emvk
 
 using namespace emvk;

@@ -3,6 +3,7 @@
 #pragma once
 #include <atomic>
 
+#include "device/log.hpp"
 #include "device/object.hpp"
 #include "memory/allocation.hpp"
 
@@ -32,6 +33,11 @@ class DeviceMemory : public Object {
   bool external() const { return allocation_.backing() != memory::Backing::Anonymous; }
 
   VkResult map(uint64_t offset, uint64_t size, void** ppData);
+  // vkBind{Buffer,Image}Memory(2): a resource needing `r` fits at `offset`? If not, says so
+  // (naming `call` and the resource) and returns the error; later copies could otherwise write
+  // past the end of the allocation.
+  VkResult checkBinding(const VkMemoryRequirements& r, VkDeviceSize offset, LogObject resource,
+                        const char* call) const;
   void unmap() { mapped_.store(false, std::memory_order_release); }
 
  private:

@@ -117,15 +117,10 @@ using namespace emvk;
 namespace {
 
 VkResult bindImage(Image* image, DeviceMemory* memory, VkDeviceSize offset) {
-  const VkMemoryRequirements r = image->requirements();
-  // VUID-vkBindImageMemory-memoryOffset-01048 and -size-01049: refused rather than letting later
-  // copies write past the end of the allocation.
-  if (offset % r.alignment != 0 || offset > memory->size() || memory->size() - offset < r.size) {
-    EMVK_LOG(&memory->device().instance(), Error, logObject(image), "vkBindImageMemory: ", r.size,
-             " bytes at offset ", offset, " (alignment ", r.alignment, ") do not fit in memory of ",
-             memory->size(), " bytes");
-    return VK_ERROR_OUT_OF_DEVICE_MEMORY;
-  }
+  if (VkResult r = memory->checkBinding(image->requirements(), offset, logObject(image),
+                                        "vkBindImageMemory");
+      r != VK_SUCCESS)
+    return r;
   image->bind(memory, offset);
   return VK_SUCCESS;
 }

@@ -140,3 +140,26 @@ TEST_CASE("memory: two buffers bound into one allocation with vkBindBufferMemory
   vkDestroyBuffer(device.handle, destination, nullptr);
   vkFreeMemory(device.handle, memory, nullptr);
 }
+
+TEST_CASE("memory: a buffer bound past the end of its memory is refused with a reason",
+          "[memory]") {
+  test::Instance instance;
+  instance.expectInvalidUsage = true;  // VUID-vkBindBufferMemory-size-01037, on purpose
+  test::Device device(instance);
+  VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  info.size = 4096;
+  info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  VkBuffer buffer;
+  VK_CHECK(vkCreateBuffer(device.handle, &info, nullptr, &buffer));
+  VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, nullptr, 4096,
+                             device.hostVisibleMemoryType()};
+  VkDeviceMemory memory;
+  VK_CHECK(vkAllocateMemory(device.handle, &alloc, nullptr, &memory));
+  // Later fills and copies would write past the allocation: emvk refuses the bind instead.
+  if (probe::isEmvk(instance.physical)) {
+    CHECK(vkBindBufferMemory(device.handle, buffer, memory, 1024) == VK_ERROR_OUT_OF_DEVICE_MEMORY);
+    CHECK(instance.messages.contains("do not fit in memory of 4096 bytes"));
+  }
+  vkDestroyBuffer(device.handle, buffer, nullptr);
+  vkFreeMemory(device.handle, memory, nullptr);
+}

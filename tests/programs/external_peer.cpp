@@ -59,18 +59,16 @@ void tearDown(Context& c) {
   vkDestroyInstance(c.instance, nullptr);
 }
 
-// Copies src -> dst on the queue: the peer touches shared memory with queue commands too.
-bool copyOnQueue(Context& c, VkBuffer src, VkBuffer dst, VkDeviceSize size) {
-  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-  ai.commandPool = c.pool;
-  ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  ai.commandBufferCount = 1;
+// Records `record`, submits it and waits (the peer's simple way to run one batch).
+template <class Record>
+bool runOnQueue(Context& c, Record record) {
+  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, nullptr, c.pool,
+                                 VK_COMMAND_BUFFER_LEVEL_PRIMARY, 1};
   VkCommandBuffer cb;
   if (vkAllocateCommandBuffers(c.device, &ai, &cb) != VK_SUCCESS) return false;
   VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   vkBeginCommandBuffer(cb, &bi);
-  VkBufferCopy region{0, 0, size};
-  vkCmdCopyBuffer(cb, src, dst, 1, &region);
+  record(cb);
   VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
                          VK_ACCESS_HOST_READ_BIT};
   vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
@@ -83,6 +81,14 @@ bool copyOnQueue(Context& c, VkBuffer src, VkBuffer dst, VkDeviceSize size) {
             vkQueueWaitIdle(c.queue) == VK_SUCCESS;
   vkFreeCommandBuffers(c.device, c.pool, 1, &cb);
   return ok;
+}
+
+// Copies src -> dst on the queue: the peer touches shared memory with queue commands too.
+bool copyOnQueue(Context& c, VkBuffer src, VkBuffer dst, VkDeviceSize size) {
+  return runOnQueue(c, [&](VkCommandBuffer cb) {
+    VkBufferCopy region{0, 0, size};
+    vkCmdCopyBuffer(cb, src, dst, 1, &region);
+  });
 }
 
 std::string fail(const std::string& why) { return "fail: " + why; }
@@ -179,30 +185,6 @@ std::string binaryWaitThenRead(Context& c, int socket, const fdpass::Message& m,
   external::destroy(c.device, shared);
   vkDestroySemaphore(c.device, semaphore, nullptr);
   return result;
-}
-
-// Records `record`, submits it and waits (the peer's simple way to run one batch).
-template <class Record>
-bool runOnQueue(Context& c, Record record) {
-  VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, nullptr, c.pool,
-                                 VK_COMMAND_BUFFER_LEVEL_PRIMARY, 1};
-  VkCommandBuffer cb;
-  if (vkAllocateCommandBuffers(c.device, &ai, &cb) != VK_SUCCESS) return false;
-  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  vkBeginCommandBuffer(cb, &bi);
-  record(cb);
-  VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT,
-                         VK_ACCESS_HOST_READ_BIT};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                       &toHost, 0, nullptr, 0, nullptr);
-  vkEndCommandBuffer(cb);
-  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-  si.commandBufferCount = 1;
-  si.pCommandBuffers = &cb;
-  bool ok = vkQueueSubmit(c.queue, 1, &si, VK_NULL_HANDLE) == VK_SUCCESS &&
-            vkQueueWaitIdle(c.queue) == VK_SUCCESS;
-  vkFreeCommandBuffers(c.device, c.pool, 1, &cb);
-  return ok;
 }
 
 // Acquires an image another instance released to VK_QUEUE_FAMILY_EXTERNAL in GENERAL: the
