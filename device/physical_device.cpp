@@ -8,6 +8,7 @@
 #include "device/external_memory.hpp"
 #include "device/instance.hpp"
 #include "icd/pnext.hpp"
+#include "jit/jit.hpp"
 #include "memory/host.hpp"
 
 namespace emvk {
@@ -23,8 +24,8 @@ std::array<uint8_t, VK_UUID_SIZE> parseUUID(const char* hex) {
   return uuid;
 }
 
-// 1: the JIT runs invocations one at a time until SIMD lanes land; then it becomes the SIMD width.
-uint32_t nativeSubgroupSize() { return 1; }
+// A subgroup is one SIMD group of the JIT (jit/translator.hpp).
+uint32_t nativeSubgroupSize() { return jit::subgroupSize(); }
 
 void copyString(char* dst, size_t size, const std::string& src) {
   std::memset(dst, 0, size);

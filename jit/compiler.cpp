@@ -55,6 +55,7 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
   using D3 = double(double, double, double);
   return {
       runtime("malloc", &::malloc),
+      runtime("aligned_alloc", &::aligned_alloc),
       runtime("free", &::free),
       runtime("memcpy", &::memcpy),
       runtime("memmove", &::memmove),

@@ -81,6 +81,11 @@ class Program {
   WorkgroupFunction workgroup_ = nullptr;
 };
 
+// Invocations run in SIMD groups of this many lanes, one subgroup each: 16 on hosts with
+// AVX-512, else 8 (EMVK_SIMD_LANES=4|8|16 overrides, read once). VkPhysicalDeviceSubgroupProperties
+// reports it.
+uint32_t subgroupSize();
+
 // A separate check usable at vkCreateShaderModule: validation only (SPIRV-Tools, vulkan1.1).
 // true, or an Error with VK_ERROR_UNKNOWN and the validator's message.
 Result<bool> validate(std::span<const uint32_t> spirv);

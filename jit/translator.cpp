@@ -60,14 +60,16 @@ llvm::Function* createWorkgroupFunction(llvm::Module& module, llvm::IRBuilder<>&
 }  // namespace
 
 ShaderTranslator::ShaderTranslator(const SpirvModule& module, const Layout& layout,
-                                   const ShaderInterface& interface, llvm::LLVMContext& context)
+                                   const ShaderInterface& interface, llvm::LLVMContext& context,
+                                   uint32_t lanes)
     : module_(module),
       layout_(layout),
       interface_(interface),
       context_(context),
       llvm_(std::make_unique<llvm::Module>("emvk.shader", context)),
       builder_(context),
-      types_(module, context) {}
+      types_(module, context, lanes),
+      lanes_(lanes) {}
 
 Result<std::unique_ptr<llvm::Module>> ShaderTranslator::translate() {
   try {
@@ -85,23 +87,25 @@ Result<std::unique_ptr<llvm::Module>> ShaderTranslator::translate() {
 }
 
 void ShaderTranslator::emitModule() {
-  llvm::Function* invocation = emitInvocation();
+  const std::array<uint32_t, 3>& size = interface_.localSize;
+  groups_ = (size[0] * size[1] * size[2] + lanes_ - 1) / lanes_;
+  llvm::Function* group = emitGroupFunction();
   if (interface_.hasBarriers) {
-    emitWorkgroupTurns(invocation);
+    emitWorkgroupTurns(group);
   } else {
-    emitWorkgroupLoop(invocation);
+    emitWorkgroupLoop(group);
   }
 }
 
-// ---- The invocation function ----------------------------------------------------------------
+// ---- The group function -----------------------------------------------------------------------
 
-llvm::Function* ShaderTranslator::emitInvocation() {
+llvm::Function* ShaderTranslator::emitGroupFunction() {
   llvm::Type* i32 = builder_.getInt32Ty();
   llvm::Type* ptr = builder_.getPtrTy();
   llvm::Type* result = interface_.hasBarriers ? ptr : builder_.getVoidTy();
-  auto* type = llvm::FunctionType::get(result, {ptr, i32, i32, i32}, false);
+  auto* type = llvm::FunctionType::get(result, {ptr, i32}, false);
   auto* function =
-      llvm::Function::Create(type, llvm::Function::InternalLinkage, "emvk.invocation", llvm_.get());
+      llvm::Function::Create(type, llvm::Function::InternalLinkage, "emvk.group", llvm_.get());
   function->setDoesNotThrow();
   if (interface_.hasBarriers) {
     function->addFnAttr(llvm::Attribute::PresplitCoroutine);
@@ -109,35 +113,46 @@ llvm::Function* ShaderTranslator::emitInvocation() {
     function->addFnAttr(llvm::Attribute::AlwaysInline);
   }
   dispatch_ = function->getArg(0);
-  for (int i = 0; i < 3; ++i) localId_[i] = function->getArg(1 + i);
+  group_ = function->getArg(1);
 
   prologue_ = llvm::BasicBlock::Create(context_, "prologue", function);
-  for (const Block& block : interface_.entry->blocks) {
-    blocks_[block.label] =
-        llvm::BasicBlock::Create(context_, "L" + std::to_string(block.label), function);
-  }
+  auto* start = llvm::BasicBlock::Create(context_, "start", function);
+  auto* done = llvm::BasicBlock::Create(context_, "done", function);
   builder_.SetInsertPoint(prologue_);
   if (interface_.hasBarriers) emitCoroutineFrame(function);
-  builder_.CreateBr(blocks_.at(interface_.entry->blocks.front().label));
-  // Allocas and built-ins go before that branch (allocate(), emitVariables()).
+  builder_.CreateBr(start);
+  // Allocas, built-ins and variables go before that branch.
   builder_.SetInsertPoint(prologue_->getTerminator());
+  emitLaneIds(group_);
   emitVariables();
+  findCrossBlockIds();
 
-  for (const Block& block : interface_.entry->blocks) emitBlock(block);
-  fillPhis();
+  builder_.SetInsertPoint(start);
+  emitSteps(function, done);
+
+  builder_.SetInsertPoint(done);
+  if (interface_.hasBarriers) {
+    builder_.CreateBr(coroutine_.finish);
+  } else {
+    builder_.CreateRetVoid();
+  }
   return function;
 }
 
-// The coroutine frame of an invocation that waits at barriers: created here, in the prologue;
-// `finish` is its final suspension (OpReturn), after which emvk_workgroup destroys it.
+// The coroutine frame of a group that waits at barriers: created here, in the prologue;
+// `finish` is its final suspension, after which emvk_workgroup destroys it.
 void ShaderTranslator::emitCoroutineFrame(llvm::Function* function) {
   llvm::Type* ptr = builder_.getPtrTy();
   llvm::Value* null = llvm::ConstantPointerNull::get(builder_.getPtrTy());
-  coroutine_.id = intrinsic(llvm::Intrinsic::coro_id, {builder_.getInt32(16), null, null, null});
+  coroutine_.id = intrinsic(llvm::Intrinsic::coro_id, {builder_.getInt32(32), null, null, null});
   llvm::Value* size = builder_.CreateCall(llvm::Intrinsic::getDeclaration(
       llvm_.get(), llvm::Intrinsic::coro_size, {builder_.getInt64Ty()}));
-  llvm::FunctionCallee malloc = llvm_->getOrInsertFunction("malloc", ptr, builder_.getInt64Ty());
-  llvm::Value* memory = builder_.CreateCall(malloc, {size});
+  // The frame holds vectors: 64-byte alignment, as AVX-512 spills may want it.
+  llvm::FunctionCallee alignedAlloc = llvm_->getOrInsertFunction(
+      "aligned_alloc", ptr, builder_.getInt64Ty(), builder_.getInt64Ty());
+  llvm::Value* rounded = builder_.CreateAnd(builder_.CreateAdd(size, builder_.getInt64(63)),
+                                            builder_.getInt64(~uint64_t{63}));
+  llvm::Value* memory = builder_.CreateCall(alignedAlloc, {builder_.getInt64(64), rounded});
   coroutine_.handle = intrinsic(llvm::Intrinsic::coro_begin, {coroutine_.id, memory});
 
   coroutine_.suspend = llvm::BasicBlock::Create(context_, "coro.suspend", function);
@@ -171,8 +186,8 @@ void ShaderTranslator::emitCoroutineFrame(llvm::Function* function) {
   b.CreateUnreachable();
 }
 
-// OpControlBarrier: this invocation stops here until emvk_workgroup resumes it, which it does only
-// once every invocation of the workgroup has stopped here too.
+// OpControlBarrier: this group stops here until emvk_workgroup resumes it, which it does only
+// once every group of the workgroup has stopped here too.
 void ShaderTranslator::emitBarrier() {
   builder_.CreateFence(llvm::AtomicOrdering::AcquireRelease);
   llvm::Value* state = builder_.CreateCall(
@@ -189,7 +204,43 @@ void ShaderTranslator::emitBarrier() {
 llvm::Value* ShaderTranslator::contextField(size_t offset, llvm::Type* type) {
   llvm::Value* address =
       builder_.CreateConstInBoundsGEP1_64(builder_.getInt8Ty(), dispatch_, offset);
-  return builder_.CreateAlignedLoad(type, address, llvm::Align(type->isPointerTy() ? 8 : 4));
+  llvm::LoadInst* load =
+      builder_.CreateAlignedLoad(type, address, llvm::Align(type->isPointerTy() ? 8 : 4));
+  // The context does not change while the workgroup runs, whatever the shader stores.
+  load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context_, {}));
+  return load;
+}
+
+llvm::AllocaInst* ShaderTranslator::prologueAlloca(llvm::Type* type, uint64_t bytes) {
+  llvm::IRBuilder<> atPrologue(prologue_->getTerminator());
+  if (bytes) type = llvm::ArrayType::get(atPrologue.getInt8Ty(), bytes);
+  llvm::AllocaInst* memory = atPrologue.CreateAlloca(type);
+  memory->setAlignment(llvm::Align(64));
+  return memory;
+}
+
+// The lanes' LocalInvocationIndex, their local ids, and the shapes those have: with a local
+// size x that is a multiple of W, a group lies within one row, so its x are consecutive and its
+// y and z uniform.
+void ShaderTranslator::emitLaneIds(llvm::Value* group) {
+  const std::array<uint32_t, 3>& size = interface_.localSize;
+  llvm::Type* i32 = builder_.getInt32Ty();
+  llvm::Value* first = builder_.CreateMul(group, builder_.getInt32(lanes_));
+  laneIndex_ = builder_.CreateAdd(builder_.CreateVectorSplat(lanes_, first), laneSteps(1, i32));
+  auto vec = [&](uint32_t v) { return builder_.CreateVectorSplat(lanes_, builder_.getInt32(v)); };
+  localId_[0] = builder_.CreateURem(laneIndex_, vec(size[0]));
+  localId_[1] = builder_.CreateURem(builder_.CreateUDiv(laneIndex_, vec(size[0])), vec(size[1]));
+  localId_[2] = builder_.CreateUDiv(laneIndex_, vec(size[0] * size[1]));
+  const uint32_t plane = size[0] * size[1];
+  localIdShapes_[0] = size[0] == 1            ? std::optional<Shape>(Shape{0})
+                      : size[0] % lanes_ == 0 ? std::optional<Shape>(Shape{1})
+                                              : std::nullopt;
+  localIdShapes_[1] = (size[1] == 1 || size[0] % lanes_ == 0)   ? std::optional<Shape>(Shape{0})
+                      : (size[0] == 1 && size[1] % lanes_ == 0) ? std::optional<Shape>(Shape{1})
+                                                                : std::nullopt;
+  localIdShapes_[2] = (size[2] == 1 || plane % lanes_ == 0) ? std::optional<Shape>(Shape{0})
+                      : plane == 1                          ? std::optional<Shape>(Shape{1})
+                                                            : std::nullopt;
 }
 
 // Module-scope variables the entry point uses, made addressable in the prologue.
@@ -199,37 +250,46 @@ void ShaderTranslator::emitVariables() {
     auto storage = static_cast<spv::StorageClass>(variable->operand(0));
     Pointer pointer;
     pointer.type = types_.definition(variable->resultType).operand(1);
+    pointer.storage = storage;
+    pointer.offset = builder_.getInt64(0);
+    pointer.shape = Shape{0};
     switch (storage) {
       case spv::StorageClassStorageBuffer:
       case spv::StorageClassUniform: {
         uint64_t index = interface_.bindingOfVariable.at(variable->result);
         llvm::Value* buffers = contextField(offsetof(DispatchContext, buffers), ptr);
         llvm::Value* ranges = contextField(offsetof(DispatchContext, bufferRanges), ptr);
-        pointer.address = builder_.CreateAlignedLoad(
+        auto* base = builder_.CreateAlignedLoad(
             ptr, builder_.CreateConstInBoundsGEP1_64(ptr, buffers, index), llvm::Align(8));
-        pointer.range = builder_.CreateAlignedLoad(
+        auto* range = builder_.CreateAlignedLoad(
             builder_.getInt64Ty(),
             builder_.CreateConstInBoundsGEP1_64(builder_.getInt64Ty(), ranges, index),
             llvm::Align(8));
+        base->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context_, {}));
+        range->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context_, {}));
+        pointer.base = base;
+        pointer.range = range;
         break;
       }
       case spv::StorageClassPushConstant:
-        pointer.address = contextField(offsetof(DispatchContext, pushConstants), ptr);
+        pointer.base = contextField(offsetof(DispatchContext, pushConstants), ptr);
         break;
       case spv::StorageClassWorkgroup:
-        pointer.address = builder_.CreateConstInBoundsGEP1_64(
+        pointer.base = builder_.CreateConstInBoundsGEP1_64(
             builder_.getInt8Ty(), contextField(offsetof(DispatchContext, sharedMemory), ptr),
             interface_.sharedOffsets.at(variable->result));
         break;
       case spv::StorageClassPrivate:
-        pointer.address = allocate(pointer.type);
+        pointer.base = allocateLanePrivate(pointer.type);
+        pointer.lanePrivate = true;
         if (variable->operands.size() > 1) {
-          storeAt(pointer.address, pointer.type, 0, value(variable->operand(1)));
+          mask_ = llvm::Constant::getAllOnesValue(
+              llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_));
+          storeAt(pointer, 0, pointer.type, 0, value(variable->operand(1)));
         }
         break;
       case spv::StorageClassInput:
-        pointer.address = allocate(pointer.type);
-        storeAt(pointer.address, pointer.type, 0, builtIn(variable->result));
+        pointer = builtIn(variable->result);
         break;
       default:
         fail("variables in storage class " + storageClassName(storage) + " are not supported yet");
@@ -238,80 +298,103 @@ void ShaderTranslator::emitVariables() {
   }
 }
 
-// The value of an Input variable decorated BuiltIn.
-llvm::Value* ShaderTranslator::builtIn(uint32_t variable) {
+// An Input variable decorated BuiltIn: its value, computed in the prologue, with its shapes.
+ShaderTranslator::Pointer ShaderTranslator::builtIn(uint32_t variable) {
   auto builtIn = module_.decorations(variable).get(spv::DecorationBuiltIn);
   if (!builtIn) fail("Input variables other than built-ins are not supported in compute shaders");
-  llvm::Type* uvec3 = llvm::FixedVectorType::get(builder_.getInt32Ty(), 3);
-  auto vector = [&](llvm::Value* x, llvm::Value* y, llvm::Value* z) {
-    llvm::Value* v = llvm::PoisonValue::get(uvec3);
-    v = builder_.CreateInsertElement(v, x, uint64_t{0});
-    v = builder_.CreateInsertElement(v, y, uint64_t{1});
-    return builder_.CreateInsertElement(v, z, uint64_t{2});
+  llvm::Type* i32 = builder_.getInt32Ty();
+  auto uniform = [&](uint32_t v) {
+    return builder_.CreateVectorSplat(lanes_, builder_.getInt32(v));
   };
   const std::array<uint32_t, 3>& size = interface_.localSize;
+  const std::optional<Shape> same = Shape{0};
+  Pointer p;
+  p.storage = spv::StorageClassInput;
+  p.type = types_.definition(module_.definition(variable)->resultType).operand(1);
+  auto three = [&](llvm::Value* x, llvm::Value* y, llvm::Value* z,
+                   std::array<std::optional<Shape>, 3> shapes) {
+    p.builtIn = fromComponents({x, y, z});
+    p.builtInShapes.assign(shapes.begin(), shapes.end());
+  };
+  auto one = [&](llvm::Value* v, std::optional<Shape> shape) {
+    p.builtIn = v;
+    p.builtInShapes = {shape};
+  };
+  // A uvec3 of the context, the same in every lane.
+  auto fromContext = [&](size_t offset) {
+    llvm::Value* v = contextField(offset, llvm::FixedVectorType::get(i32, 3));
+    return std::array<llvm::Value*, 3>{
+        builder_.CreateVectorSplat(lanes_, builder_.CreateExtractElement(v, uint64_t{0})),
+        builder_.CreateVectorSplat(lanes_, builder_.CreateExtractElement(v, uint64_t{1})),
+        builder_.CreateVectorSplat(lanes_, builder_.CreateExtractElement(v, uint64_t{2}))};
+  };
   switch (*builtIn) {
     case spv::BuiltInLocalInvocationId:
-      return vector(localId_[0], localId_[1], localId_[2]);
-    case spv::BuiltInWorkgroupId:
-      return contextField(offsetof(DispatchContext, workgroupId), uvec3);
-    case spv::BuiltInNumWorkgroups:
-      return contextField(offsetof(DispatchContext, numWorkgroups), uvec3);
+      three(localId_[0], localId_[1], localId_[2],
+            {localIdShapes_[0], localIdShapes_[1], localIdShapes_[2]});
+      break;
+    case spv::BuiltInWorkgroupId: {
+      auto id = fromContext(offsetof(DispatchContext, workgroupId));
+      three(id[0], id[1], id[2], {same, same, same});
+      break;
+    }
+    case spv::BuiltInNumWorkgroups: {
+      auto count = fromContext(offsetof(DispatchContext, numWorkgroups));
+      three(count[0], count[1], count[2], {same, same, same});
+      break;
+    }
     case spv::BuiltInWorkgroupSize:
-      return vector(builder_.getInt32(size[0]), builder_.getInt32(size[1]),
-                    builder_.getInt32(size[2]));
+      three(uniform(size[0]), uniform(size[1]), uniform(size[2]), {same, same, same});
+      break;
     case spv::BuiltInGlobalInvocationId: {
-      llvm::Value* group = contextField(offsetof(DispatchContext, workgroupId), uvec3);
-      llvm::Value* sizes = vector(builder_.getInt32(size[0]), builder_.getInt32(size[1]),
-                                  builder_.getInt32(size[2]));
-      return builder_.CreateAdd(builder_.CreateMul(group, sizes),
-                                vector(localId_[0], localId_[1], localId_[2]));
+      auto id = fromContext(offsetof(DispatchContext, workgroupId));
+      std::array<llvm::Value*, 3> global;
+      for (int i = 0; i < 3; ++i) {
+        global[i] = builder_.CreateAdd(builder_.CreateMul(id[i], uniform(size[i])), localId_[i]);
+      }
+      three(global[0], global[1], global[2],
+            {localIdShapes_[0], localIdShapes_[1], localIdShapes_[2]});
+      break;
     }
-    // A subgroup is one invocation (isSubgroupScope in interface.hpp): each invocation is
-    // subgroup number LocalInvocationIndex of x*y*z, and is lane 0 of a subgroup of 1.
     case spv::BuiltInLocalInvocationIndex:
-    case spv::BuiltInSubgroupId: {
-      llvm::Value* z = builder_.CreateMul(localId_[2], builder_.getInt32(size[0] * size[1]));
-      llvm::Value* y = builder_.CreateMul(localId_[1], builder_.getInt32(size[0]));
-      return builder_.CreateAdd(builder_.CreateAdd(z, y), localId_[0]);
-    }
+      one(laneIndex_, Shape{1});
+      break;
+    // A subgroup is a SIMD group: subgroup g holds invocations g*W ... g*W + W-1.
+    case spv::BuiltInSubgroupId:
+      one(builder_.CreateVectorSplat(lanes_, group_), same);
+      break;
     case spv::BuiltInNumSubgroups:
-      return builder_.getInt32(size[0] * size[1] * size[2]);
+      one(uniform(groups_), same);
+      break;
     case spv::BuiltInSubgroupSize:
-      return builder_.getInt32(1);
+      one(uniform(lanes_), same);
+      break;
     case spv::BuiltInSubgroupLocalInvocationId:
-      return builder_.getInt32(0);
+      one(laneSteps(1, i32), Shape{1});
+      break;
     default:
       fail("built-in " + builtInName(*builtIn) + " is not supported yet");
   }
+  return p;
 }
 
 // ---- The workgroup function -----------------------------------------------------------------
 
-// No barriers: every invocation runs to its end, one after another.
-void ShaderTranslator::emitWorkgroupLoop(llvm::Function* invocation) {
+// No barriers: every group runs to its end, one after another.
+void ShaderTranslator::emitWorkgroupLoop(llvm::Function* group) {
   llvm::Function* workgroup = createWorkgroupFunction(*llvm_, builder_);
   llvm::Value* context = workgroup->getArg(0);
-  const std::array<uint32_t, 3>& size = interface_.localSize;
-  emitCountedLoop(size[2], [&](llvm::Value* z) {
-    emitCountedLoop(size[1], [&](llvm::Value* y) {
-      emitCountedLoop(size[0], [&](llvm::Value* x) {
-        builder_.CreateCall(invocation, {context, x, y, z});
-      });
-    });
-  });
+  emitCountedLoop(groups_, [&](llvm::Value* g) { builder_.CreateCall(group, {context, g}); });
   builder_.CreateRetVoid();
 }
 
-// Barriers: every invocation is a coroutine. Start them all (each runs to its first barrier),
-// then give each a turn until all have finished, then free their frames.
-void ShaderTranslator::emitWorkgroupTurns(llvm::Function* invocation) {
+// Barriers: every group is a coroutine. Start them all (each runs to its first barrier), then
+// give each a turn until all have finished, then free their frames.
+void ShaderTranslator::emitWorkgroupTurns(llvm::Function* group) {
   llvm::Function* workgroup = createWorkgroupFunction(*llvm_, builder_);
   llvm::Value* context = workgroup->getArg(0);
-  const std::array<uint32_t, 3>& size = interface_.localSize;
-  uint32_t count = size[0] * size[1] * size[2];
   llvm::Type* ptr = builder_.getPtrTy();
-  llvm::Value* handles = builder_.CreateAlloca(llvm::ArrayType::get(ptr, count));
+  llvm::Value* handles = builder_.CreateAlloca(llvm::ArrayType::get(ptr, groups_));
   llvm::Value* pending = builder_.CreateAlloca(builder_.getInt1Ty());
   auto handle = [&](llvm::Value* index) {
     return builder_.CreateInBoundsGEP(ptr, handles, {index});
@@ -320,15 +403,8 @@ void ShaderTranslator::emitWorkgroupTurns(llvm::Function* invocation) {
     return builder_.CreateCall(llvm::Intrinsic::getDeclaration(llvm_.get(), id), {h});
   };
 
-  emitCountedLoop(size[2], [&](llvm::Value* z) {
-    emitCountedLoop(size[1], [&](llvm::Value* y) {
-      emitCountedLoop(size[0], [&](llvm::Value* x) {
-        llvm::Value* index = builder_.CreateAdd(
-            builder_.CreateMul(z, builder_.getInt32(size[0] * size[1])),
-            builder_.CreateAdd(builder_.CreateMul(y, builder_.getInt32(size[0])), x));
-        builder_.CreateStore(builder_.CreateCall(invocation, {context, x, y, z}), handle(index));
-      });
-    });
+  emitCountedLoop(groups_, [&](llvm::Value* g) {
+    builder_.CreateStore(builder_.CreateCall(group, {context, g}), handle(g));
   });
 
   auto* round = llvm::BasicBlock::Create(context_, "round", workgroup);
@@ -336,7 +412,7 @@ void ShaderTranslator::emitWorkgroupTurns(llvm::Function* invocation) {
   builder_.CreateBr(round);
   builder_.SetInsertPoint(round);
   builder_.CreateStore(builder_.getFalse(), pending);
-  emitCountedLoop(count, [&](llvm::Value* index) {
+  emitCountedLoop(groups_, [&](llvm::Value* index) {
     llvm::Value* h = builder_.CreateLoad(ptr, handle(index));
     auto* resume = llvm::BasicBlock::Create(context_, "resume", workgroup);
     auto* next = llvm::BasicBlock::Create(context_, "next", workgroup);
@@ -353,7 +429,7 @@ void ShaderTranslator::emitWorkgroupTurns(llvm::Function* invocation) {
   builder_.CreateCondBr(builder_.CreateLoad(builder_.getInt1Ty(), pending), round, finished);
 
   builder_.SetInsertPoint(finished);
-  emitCountedLoop(count, [&](llvm::Value* index) {
+  emitCountedLoop(groups_, [&](llvm::Value* index) {
     call(llvm::Intrinsic::coro_destroy, builder_.CreateLoad(ptr, handle(index)));
   });
   builder_.CreateRetVoid();
@@ -377,94 +453,255 @@ void ShaderTranslator::emitCountedLoop(uint32_t count,
   builder_.SetInsertPoint(done);
 }
 
-// ---- Blocks and control flow ----------------------------------------------------------------
+// ---- Blocks, masks and control flow ---------------------------------------------------------
 
-void ShaderTranslator::emitBlock(const Block& block) {
-  builder_.SetInsertPoint(blocks_.at(block.label));
-  for (const Instruction* in : block.instructions) emitInstruction(*in);
-  if (!block.terminator) fail("a block without a terminator");
-  blockEnds_[block.label] = builder_.GetInsertBlock();
-  emitTerminator(*block.terminator);
+// Which ids are used outside the block that defines them (an OpPhi's input counts as used at the
+// end of the block it comes from).
+void ShaderTranslator::findCrossBlockIds() {
+  std::unordered_map<uint32_t, uint32_t> home;  // id -> its block
+  for (const Block& block : interface_.entry->blocks) {
+    for (const Instruction* in : block.instructions) {
+      if (in->result) home[in->result] = block.label;
+    }
+  }
+  auto use = [&](uint32_t id, uint32_t block) {
+    auto it = home.find(id);
+    if (it != home.end() && it->second != block) crossBlock_.insert(id);
+  };
+  for (const Block& block : interface_.entry->blocks) {
+    for (const Instruction* in : block.instructions) {
+      if (in->opcode == spv::OpPhi) {
+        for (size_t i = 0; i + 1 < in->operands.size(); i += 2)
+          use(in->operand(i), in->operand(i + 1));
+        continue;
+      }
+      for (uint32_t word : in->operands) use(word, block.label);
+    }
+    if (block.terminator) {
+      for (uint32_t word : block.terminator->operands) use(word, block.label);
+    }
+  }
 }
 
-void ShaderTranslator::emitTerminator(const Instruction& in) {
-  auto target = [&](size_t i) {
-    auto it = blocks_.find(in.operand(i));
-    if (it == blocks_.end()) fail(describeOpcode(in.opcode) + " to a label outside the function");
-    return it->second;
+// The blocks in schedule order; `done` follows the last one.
+void ShaderTranslator::emitSteps(llvm::Function* function, llvm::BasicBlock* done) {
+  llvm::Type* maskType = llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_);
+  std::vector<Step> steps = schedule(*interface_.entry);
+  for (const Block& block : interface_.entry->blocks) {
+    blocks_[block.label] = &block;
+    incoming_[block.label] = prologueAlloca(maskType);
+    llvm::IRBuilder<>(prologue_->getTerminator())
+        .CreateStore(llvm::Constant::getNullValue(maskType), incoming_[block.label]);
+    for (const Instruction* in : block.instructions) {
+      if (in->opcode != spv::OpPhi) continue;
+      if (types_.opcode(in->resultType) == spv::OpTypePointer) {
+        fail("OpPhi of pointers (variable pointers) is not supported yet");
+      }
+      phiInputs_[in->result] = prologueAlloca(types_.get(in->resultType));
+    }
+  }
+  // The lanes that exist enter the entry block.
+  llvm::Value* total = builder_.CreateVectorSplat(
+      lanes_, builder_.getInt32(interface_.localSize[0] * interface_.localSize[1] *
+                                interface_.localSize[2]));
+  {
+    llvm::IRBuilder<> atPrologue(prologue_->getTerminator());
+    atPrologue.CreateStore(atPrologue.CreateICmpULT(laneIndex_, total),
+                           incoming_.at(interface_.entry->blocks.front().label));
+  }
+
+  std::vector<llvm::BasicBlock*> entries;
+  for (const Step& step : steps) {
+    std::string name =
+        (step.kind == Step::Kind::Block ? "L" : "loop.end.L") + std::to_string(step.label);
+    entries.push_back(llvm::BasicBlock::Create(context_, name, function));
+    if (step.kind == Step::Kind::Block) stepBlocks_[step.label] = entries.back();
+  }
+  entries.push_back(done);
+  builder_.CreateBr(entries.front());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    builder_.SetInsertPoint(entries[i]);
+    if (steps[i].kind == Step::Kind::Block) {
+      emitBlock(*blocks_.at(steps[i].label), entries[i + 1]);
+      continue;
+    }
+    // The end of a loop's blocks: again, while any lane took a back edge to the header.
+    llvm::Value* again = builder_.CreateLoad(maskType, incoming_.at(steps[i].label));
+    builder_.CreateCondBr(anyLane(again), stepBlocks_.at(steps[i].label), entries[i + 1]);
+  }
+}
+
+// A block runs for the lanes that arrived at it, or is skipped.
+void ShaderTranslator::emitBlock(const Block& block, llvm::BasicBlock* next) {
+  llvm::Type* maskType = llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_);
+  llvm::AllocaInst* arrived = incoming_.at(block.label);
+  mask_ = builder_.CreateLoad(maskType, arrived);
+  builder_.CreateStore(llvm::Constant::getNullValue(maskType), arrived);
+  auto* body = llvm::BasicBlock::Create(context_, "L" + std::to_string(block.label) + ".run",
+                                        builder_.GetInsertBlock()->getParent());
+  builder_.CreateCondBr(anyLane(mask_), body, next);
+  builder_.SetInsertPoint(body);
+
+  for (const Instruction* in : block.instructions) emitInstruction(*in);
+  if (!block.terminator) fail("a block without a terminator");
+  emitTerminator(block);
+  builder_.CreateBr(next);
+
+  for (uint32_t id : blockIds_) values_.erase(id);
+  blockIds_.clear();
+  blockOffsets_.clear();
+}
+
+void ShaderTranslator::emitTerminator(const Block& block) {
+  const Instruction& in = *block.terminator;
+  auto check = [&](uint32_t label) {
+    if (!blocks_.count(label)) fail(describeOpcode(in.opcode) + " to a label outside the function");
+    return label;
+  };
+  // Lanes in `condition` (and in the mask), without letting an undefined condition of an
+  // inactive lane in: select, not and.
+  auto taking = [&](llvm::Value* condition) {
+    return builder_.CreateSelect(mask_, condition, llvm::Constant::getNullValue(mask_->getType()));
   };
   switch (in.opcode) {
     case spv::OpBranch:
-      builder_.CreateBr(target(0));
-      return;
-    case spv::OpBranchConditional:
-      if (in.operand(1) == in.operand(2)) {
-        builder_.CreateBr(target(1));
-      } else {
-        builder_.CreateCondBr(operand(in, 0), target(1), target(2));
-      }
-      return;
+      return emitEdge(block.label, check(in.operand(0)), mask_);
+    case spv::OpBranchConditional: {
+      uint32_t yes = check(in.operand(1)), no = check(in.operand(2));
+      if (yes == no) return emitEdge(block.label, yes, mask_);
+      llvm::Value* condition = operand(in, 0);
+      emitEdge(block.label, yes, taking(condition));
+      return emitEdge(block.label, no, taking(builder_.CreateNot(condition)));
+    }
     case spv::OpSwitch: {
       llvm::Value* selector = operand(in, 0);
-      if (!selector->getType()->isIntegerTy(32)) fail("OpSwitch on a non-32-bit selector");
-      llvm::SwitchInst* s = builder_.CreateSwitch(selector, target(1));
+      if (!selector->getType()->isIntOrIntVectorTy(32)) fail("OpSwitch on a non-32-bit selector");
+      // Each target gets the lanes of its literals; the default the lanes of none.
+      std::vector<uint32_t> order;
+      std::unordered_map<uint32_t, llvm::Value*> lanes;
+      llvm::Value* matched = llvm::Constant::getNullValue(mask_->getType());
       for (size_t i = 2; i + 1 < in.operands.size(); i += 2) {
-        llvm::ConstantInt* literal = builder_.getInt32(in.operand(i));
-        if (s->findCaseValue(literal) == s->case_default()) s->addCase(literal, target(i + 1));
+        llvm::Value* equal = builder_.CreateICmpEQ(
+            selector, builder_.CreateVectorSplat(lanes_, builder_.getInt32(in.operand(i))));
+        uint32_t target = check(in.operand(i + 1));
+        if (!lanes.count(target)) {
+          order.push_back(target);
+          lanes[target] = equal;
+        } else {
+          lanes[target] = builder_.CreateOr(lanes[target], equal);
+        }
+        matched = builder_.CreateOr(matched, equal);
       }
+      uint32_t otherwise = check(in.operand(1));
+      llvm::Value* none = builder_.CreateNot(matched);
+      if (!lanes.count(otherwise)) {
+        order.push_back(otherwise);
+        lanes[otherwise] = none;
+      } else {
+        lanes[otherwise] = builder_.CreateOr(lanes[otherwise], none);
+      }
+      for (uint32_t target : order) emitEdge(block.label, target, taking(lanes[target]));
       return;
     }
     case spv::OpReturn:
-      if (interface_.hasBarriers) {
-        builder_.CreateBr(coroutine_.finish);
-      } else {
-        builder_.CreateRetVoid();
-      }
-      return;
     case spv::OpUnreachable:
-      builder_.CreateUnreachable();
-      return;
+      return;  // the lanes are done
     default:
       fail("opcode " + describeOpcode(in.opcode) + " is not supported yet");
   }
 }
 
-// Phi operands may come from blocks translated later (loop back edges), so they are filled last.
-// An LLVM phi needs one entry per incoming edge: a switch with two cases to the same block gives
-// two.
-void ShaderTranslator::fillPhis() {
-  for (auto [in, phi] : phis_) {
+// The lanes `lanes` go from block `from` to block `to`: they write to's phis and wait there.
+void ShaderTranslator::emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes) {
+  for (const Instruction* in : blocks_.at(to)->instructions) {
+    if (in->opcode != spv::OpPhi) continue;
     for (size_t i = 0; i + 1 < in->operands.size(); i += 2) {
-      auto end = blockEnds_.find(in->operand(i + 1));
-      if (end == blockEnds_.end()) fail("OpPhi names a block that is not its predecessor");
-      llvm::Value* incoming = value(in->operand(i));
-      llvm::Instruction* terminator = end->second->getTerminator();
-      for (unsigned s = 0; terminator && s < terminator->getNumSuccessors(); ++s) {
-        if (terminator->getSuccessor(s) == phi->getParent())
-          phi->addIncoming(incoming, end->second);
-      }
+      if (in->operand(i + 1) != from) continue;
+      llvm::AllocaInst* input = phiInputs_.at(in->result);
+      llvm::Value* old = builder_.CreateLoad(input->getAllocatedType(), input);
+      builder_.CreateStore(blend(lanes, value(in->operand(i)), old), input);
     }
   }
+  llvm::AllocaInst* waiting = incoming_.at(to);
+  llvm::Value* before = builder_.CreateLoad(waiting->getAllocatedType(), waiting);
+  builder_.CreateStore(builder_.CreateOr(before, lanes), waiting);
 }
 
 // ---- Values ---------------------------------------------------------------------------------
 
 llvm::Value* ShaderTranslator::value(uint32_t id) {
   if (auto it = values_.find(id); it != values_.end()) return it->second;
+  if (auto it = variables_.find(id); it != variables_.end()) {
+    llvm::Value* v = builder_.CreateLoad(it->second->getAllocatedType(), it->second);
+    values_[id] = v;
+    blockIds_.push_back(id);
+    return v;
+  }
   if (pointers_.count(id))
     fail("pointers used as values (variable pointers) are not supported yet");
-  llvm::Constant* c = constant(id);
-  values_[id] = c;
-  return c;
+  return constant(id);
+}
+
+// A value of this block; one used in other blocks also goes to its variable, for the running
+// lanes (or all lanes, when it has a shape: it is the same function of the lane everywhere).
+void ShaderTranslator::define(uint32_t id, llvm::Value* v) {
+  values_[id] = v;
+  blockIds_.push_back(id);
+  if (!crossBlock_.count(id)) return;
+  llvm::AllocaInst*& variable = variables_[id];
+  if (!variable) variable = prologueAlloca(v->getType());
+  if (shapeOf(id)) {
+    builder_.CreateStore(v, variable);
+  } else {
+    llvm::Value* old = builder_.CreateLoad(v->getType(), variable);
+    builder_.CreateStore(blend(mask_, v, old), variable);
+  }
+}
+
+// Pointers cross blocks like values: their offsets go through a variable.
+void ShaderTranslator::definePointer(uint32_t id, Pointer p) {
+  pointers_[id] = p;
+  blockOffsets_[id] = p.offset;
+  if (!crossBlock_.count(id) || llvm::isa<llvm::Constant>(p.offset)) return;
+  llvm::AllocaInst*& variable = pointerOffsets_[id];
+  if (!variable) variable = prologueAlloca(p.offset->getType());
+  if (p.shape) {
+    builder_.CreateStore(p.offset, variable);
+  } else {
+    llvm::Value* old = builder_.CreateLoad(p.offset->getType(), variable);
+    builder_.CreateStore(blend(mask_, p.offset, old), variable);
+  }
+}
+
+ShaderTranslator::Pointer ShaderTranslator::pointer(uint32_t id) {
+  auto it = pointers_.find(id);
+  if (it == pointers_.end()) fail("%" + std::to_string(id) + " is not a pointer the JIT knows");
+  Pointer p = it->second;
+  if (auto here = blockOffsets_.find(id); here != blockOffsets_.end()) {
+    p.offset = here->second;
+  } else if (auto variable = pointerOffsets_.find(id); variable != pointerOffsets_.end()) {
+    p.offset = builder_.CreateLoad(variable->second->getAllocatedType(), variable->second);
+    blockOffsets_[id] = p.offset;
+  }
+  return p;
 }
 
 llvm::Constant* ShaderTranslator::constant(uint32_t id) {
+  if (auto it = constants_.find(id); it != constants_.end()) return it->second;
+  llvm::Constant* c = liftConstant(elementConstant(id));
+  constants_[id] = c;
+  shapes_[id] = Shape{0};
+  return c;
+}
+
+// One lane's value of a constant.
+llvm::Constant* ShaderTranslator::elementConstant(uint32_t id) {
   const Instruction* in = module_.definition(id);
   if (!in) fail("%" + std::to_string(id) + " is used but never defined");
   switch (in->opcode) {
     case spv::OpConstant: {
       // A 64-bit literal takes two words, the low-order one first.
-      llvm::Type* type = types_.get(in->resultType);
+      llvm::Type* type = types_.element(in->resultType);
       unsigned width = type->getScalarSizeInBits();
       uint64_t bits = in->operand(0);
       if (width == 64) {
@@ -483,11 +720,11 @@ llvm::Constant* ShaderTranslator::constant(uint32_t id) {
       return builder_.getFalse();
     case spv::OpConstantNull:
     case spv::OpUndef:  // any value will do; zero is reproducible
-      return llvm::Constant::getNullValue(types_.get(in->resultType));
+      return llvm::Constant::getNullValue(types_.element(in->resultType));
     case spv::OpConstantComposite: {
       std::vector<llvm::Constant*> parts;
-      for (uint32_t part : in->operands) parts.push_back(constant(part));
-      llvm::Type* type = types_.get(in->resultType);
+      for (uint32_t part : in->operands) parts.push_back(elementConstant(part));
+      llvm::Type* type = types_.element(in->resultType);
       if (type->isVectorTy()) return llvm::ConstantVector::get(parts);
       if (auto* array = llvm::dyn_cast<llvm::ArrayType>(type)) {
         return llvm::ConstantArray::get(array, parts);
@@ -502,12 +739,6 @@ llvm::Constant* ShaderTranslator::constant(uint32_t id) {
   }
 }
 
-const ShaderTranslator::Pointer& ShaderTranslator::pointer(uint32_t id) {
-  auto it = pointers_.find(id);
-  if (it == pointers_.end()) fail("%" + std::to_string(id) + " is not a pointer the JIT knows");
-  return it->second;
-}
-
 llvm::Constant* ShaderTranslator::splat(llvm::Type* type, double value) {
   return llvm::ConstantFP::get(type, value);
 }
@@ -519,61 +750,83 @@ llvm::Constant* ShaderTranslator::splatInt(llvm::Type* type, uint64_t value) {
 llvm::Value* ShaderTranslator::index64(uint32_t id) {
   const Instruction* def = module_.definition(id);
   llvm::Value* index = value(id);
+  llvm::Type* i64 = llvm::FixedVectorType::get(builder_.getInt64Ty(), lanes_);
   bool isSigned = def && types_.isSigned(def->resultType);
-  return isSigned ? builder_.CreateSExt(index, builder_.getInt64Ty())
-                  : builder_.CreateZExt(index, builder_.getInt64Ty());
+  return isSigned ? builder_.CreateSExt(index, i64) : builder_.CreateZExt(index, i64);
 }
 
 // ---- Instructions ---------------------------------------------------------------------------
 
 void ShaderTranslator::emitInstruction(const Instruction& in) {
-  if (llvm::Value* result = arithmetic(in)) return define(in.result, result);
-  if (llvm::Value* result = composite(in)) return define(in.result, result);
+  if (llvm::Value* result = arithmetic(in)) {
+    inferShape(in);
+    return define(in.result, result);
+  }
+  if (llvm::Value* result = composite(in)) {
+    inferShape(in);
+    return define(in.result, result);
+  }
+  if (llvm::Value* result = subgroup(in)) return define(in.result, result);
   switch (in.opcode) {
     case spv::OpNop:
     case spv::OpLine:
     case spv::OpNoLine:
+    case spv::OpSelectionMerge:
+    case spv::OpLoopMerge:
       return;
     case spv::OpUndef:
+      shapes_[in.result] = Shape{0};
       return define(in.result, llvm::Constant::getNullValue(types_.get(in.resultType)));
     case spv::OpPhi: {
-      if (types_.opcode(in.resultType) == spv::OpTypePointer) {
-        fail("OpPhi of pointers (variable pointers) is not supported yet");
-      }
-      llvm::PHINode* phi = builder_.CreatePHI(types_.get(in.resultType),
-                                              static_cast<unsigned>(in.operands.size() / 2));
-      phis_.emplace_back(&in, phi);
-      return define(in.result, phi);
+      llvm::AllocaInst* input = phiInputs_.at(in.result);
+      return define(in.result, builder_.CreateLoad(input->getAllocatedType(), input));
     }
     case spv::OpVariable: {
       auto storage = static_cast<spv::StorageClass>(in.operand(0));
       if (storage != spv::StorageClassFunction) fail("a non-Function OpVariable inside a function");
       Pointer p;
       p.type = types_.definition(in.resultType).operand(1);
-      p.address = allocate(p.type);
-      if (in.operands.size() > 1) storeAt(p.address, p.type, 0, value(in.operand(1)));
-      pointers_[in.result] = p;
-      return;
+      p.base = allocateLanePrivate(p.type);
+      p.offset = builder_.getInt64(0);
+      p.shape = Shape{0};
+      p.lanePrivate = true;
+      if (in.operands.size() > 1) storeAt(p, 0, p.type, 0, value(in.operand(1)));
+      return definePointer(in.result, p);
     }
     case spv::OpAccessChain:
     case spv::OpInBoundsAccessChain:
-      pointers_[in.result] = accessChain(in);
-      return;
-    case spv::OpLoad:
-      return define(in.result, load(pointer(in.operand(0))));
+      return definePointer(in.result, accessChain(in));
+    case spv::OpLoad: {
+      Pointer p = pointer(in.operand(0));
+      // Memory no invocation can change during the dispatch keeps a uniform address's shape.
+      bool constantMemory =
+          p.storage == spv::StorageClassPushConstant || p.storage == spv::StorageClassUniform;
+      if (p.builtIn) {
+        if (p.builtInShapes.size() == 1) {
+          shapes_[in.result] = p.builtInShapes[0];
+        } else {
+          componentShapes_[in.result] = p.builtInShapes;
+          bool uniform = true;
+          for (const auto& shape : p.builtInShapes) uniform &= shape && shape->uniform();
+          if (uniform) shapes_[in.result] = Shape{0};
+        }
+      } else if (constantMemory && p.shape && p.shape->uniform()) {
+        shapes_[in.result] = Shape{0};
+      }
+      return define(in.result, load(p));
+    }
     case spv::OpStore:
       return store(pointer(in.operand(0)), operand(in, 1));
     case spv::OpCopyMemory: {
-      const Pointer& target = pointer(in.operand(0));
+      Pointer target = pointer(in.operand(0));
       return store(target, load(pointer(in.operand(1))));
     }
     case spv::OpCopyObject:
-      if (pointers_.count(in.operand(0))) {
-        pointers_[in.result] = pointer(in.operand(0));
-        return;
-      }
+      if (pointers_.count(in.operand(0))) return definePointer(in.result, pointer(in.operand(0)));
+      shapes_[in.result] = shapeOf(in.operand(0));
       return define(in.result, operand(in, 0));
     case spv::OpArrayLength:
+      shapes_[in.result] = Shape{0};
       return define(in.result, arrayLength(in));
     case spv::OpAtomicLoad:
     case spv::OpAtomicStore:
@@ -595,8 +848,8 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
       return;
     }
     case spv::OpControlBarrier:
-      // A subgroup is one invocation: nobody to wait for, but its memory semantics still order
-      // this invocation's accesses against the others', as OpMemoryBarrier does.
+      // The lanes of a subgroup run in step: nobody to wait for, but the memory semantics still
+      // order this group's accesses against the others', as OpMemoryBarrier does.
       if (isSubgroupScope(module_, in.operand(0))) {
         builder_.CreateFence(llvm::AtomicOrdering::AcquireRelease);
         return;
@@ -605,17 +858,11 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
     case spv::OpMemoryBarrier:
       builder_.CreateFence(llvm::AtomicOrdering::AcquireRelease);
       return;
-    case spv::OpGroupNonUniformElect:
-      // The one invocation of its subgroup is always the one elected. Other scopes are not valid
-      // for compute shaders under Vulkan.
-      if (!isSubgroupScope(module_, in.operand(0))) {
-        fail("OpGroupNonUniformElect with a scope other than Subgroup is not supported yet");
-      }
-      return define(in.result, builder_.getTrue());
     case spv::OpExtInst: {
       std::string set = module_.extInstSetName(in.operand(0));
       if (set.rfind("NonSemantic.", 0) == 0) return;  // debug info and the like: no effect
       if (set != "GLSL.std.450") fail("extended instruction set " + set + " is not supported");
+      inferShape(in);
       return define(in.result, glslStd450(in));
     }
     default:

@@ -3,33 +3,51 @@
 //
 //   void emvk_workgroup(const DispatchContext* context)
 //
-// How invocations run (this first version is scalar): the entry function becomes
-// `emvk.invocation(context, localX, localY, localZ)`, one invocation per call, and
-// emvk_workgroup loops over the local ids and calls it; LLVM inlines it into the loop.
+// SIMD groups. Invocations run W at a time (W = jit::subgroupSize(): 8 with AVX, 16 with
+// AVX-512), one per lane of the host's vector registers. The invocations of a workgroup, in
+// LocalInvocationIndex order, are cut into groups of W; the entry function becomes
+// `emvk.group(context, group)`, which runs the W invocations of one group together: every SPIR-V
+// value is a vector with one element per lane (types.hpp), so `a + b` is one vector add for W
+// invocations. A group is also a subgroup: the subgroup operations are operations across lanes
+// (translator_subgroup.cpp). The last group of a workgroup whose size is not a multiple of W
+// has lanes that start inactive.
 //
-// Barriers: an entry function with OpControlBarrier becomes an LLVM coroutine instead (the
+// Divergence. Lanes may disagree at a branch. A group cannot take both sides at once, so the
+// control flow is linearised: every block is emitted once, in the order schedule.hpp finds, and
+// runs under a mask, the lanes that arrived at it; a block no lane arrived at is skipped. A
+// branch adds the lanes that take each edge to the mask waiting at the target ("incoming"). A
+// loop's blocks run again while any lane took a back edge. OpPhi becomes a variable that each
+// edge writes for the lanes that take it. Side effects (stores, atomics) are masked.
+//
+// Values live in registers within a block. A value used in another block than its own goes
+// through a variable, written for the lanes of the block that defines it ("blended", since the
+// other lanes may hold a value from an earlier loop iteration that they still need); LLVM's
+// SROA turns those variables back into SSA values and selects.
+//
+// Shapes. To load x[gl_GlobalInvocationID.x] with one vector load instead of W scalar ones, the
+// translator knows, for integers, whether a value is uniform (the same in every lane) or affine
+// (lane i holds v0 + i * stride), following them from the built-ins and constants through
+// additions and multiplications (translator_lanes.cpp). Memory accesses whose address is uniform
+// become one scalar access, affine ones with the element size as stride one vector access, others
+// gathers and scatters. Shaped values depend only on the lane, never on control flow or memory
+// that changes, so they are computed for every lane and are never blended.
+//
+// Barriers: an entry function with OpControlBarrier becomes an LLVM coroutine (the
 // switched-resume lowering, https://llvm.org/docs/Coroutines.html) that suspends at each barrier.
-// emvk_workgroup starts every invocation, each running up to its first barrier, then resumes them
-// in turn until all have finished: no invocation passes a barrier before every one has reached
-// it, for any workgroup size. LLVM's CoroSplit pass keeps what lives across a barrier in a frame
-// per invocation (malloc'd).
+// emvk_workgroup starts every group, each running up to its first barrier, then resumes them in
+// turn until all have finished: no invocation passes a barrier before every one has reached it,
+// for any workgroup size. LLVM's CoroSplit pass keeps what lives across a barrier in a frame per
+// group (malloc'd). A coroutine per group instead of per invocation also divides the cost by W.
 //
-// Subgroups: a subgroup is one invocation (subgroupSize 1), since invocations run one at a time.
-// The BASIC operations are then trivial: SubgroupLocalInvocationId 0, SubgroupId the local
-// invocation index, OpGroupNonUniformElect true, and a subgroup-scope OpControlBarrier only a
-// fence (no coroutine). With SIMD, a subgroup will be the lanes of one invocation function.
-//
-// The structure is meant to grow into SIMD (issue 4): the invocation function is the unit that
-// will be emitted once per group of lanes, with a mask per lane; block merges are kept in
-// jit::Block for that.
-//
-// Memory: every SPIR-V pointer is a byte address plus the SPIR-V type it points at (Pointer
-// below), and loads, stores and access chains compute addresses from layout.hpp, whatever the
-// storage class: buffers and push constants by their decorations (std140/std430), Function,
-// Private and Workgroup memory by a natural layout; LLVM's SROA turns the local ones into
-// registers. Undefined behaviour that would crash the host (integer division by zero, shifts
-// past the width, float-to-int overflow, dynamic vector indexes out of range) is given a defined
-// result instead.
+// Memory: every SPIR-V pointer is a base address plus a byte offset per lane and the SPIR-V type
+// it points at (Pointer below); loads, stores and access chains compute offsets from layout.hpp,
+// whatever the storage class: buffers and push constants by their decorations (std140/std430),
+// Workgroup memory by a natural layout. Function and Private memory is private to each lane:
+// lane i's copy of a scalar at natural offset o lies at W*o + i*size, so that the lanes' copies
+// of one scalar are neighbours and a uniform access is one vector access. Undefined behaviour
+// that would crash the host (integer division by zero, shifts past the width, float-to-int
+// overflow, dynamic vector indexes out of range) is given a defined result instead; inactive
+// lanes compute with whatever they hold, which is harmless for the same reason.
 #pragma once
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/LLVMContext.h>
@@ -37,11 +55,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "jit/interface.hpp"
 #include "jit/layout.hpp"
+#include "jit/schedule.hpp"
 #include "jit/spirv_module.hpp"
 #include "jit/types.hpp"
 
@@ -52,55 +73,92 @@ inline constexpr const char* kWorkgroupSymbol = "emvk_workgroup";
 class ShaderTranslator {
  public:
   ShaderTranslator(const SpirvModule& module, const Layout& layout,
-                   const ShaderInterface& interface, llvm::LLVMContext& context);
+                   const ShaderInterface& interface, llvm::LLVMContext& context, uint32_t lanes);
 
   // The module, or an Error naming what is not supported ("opcode OpImageWrite is not supported
   // yet"). The translator is used once.
   Result<std::unique_ptr<llvm::Module>> translate();
 
  private:
-  // A SPIR-V pointer: a byte address and what lies there.
+  // How an integer value varies across the lanes: lane i holds v0 + i * stride. Uniform is an
+  // affine shape with stride 0. No shape (std::nullopt) means anything.
+  struct Shape {
+    int64_t stride = 0;
+    bool uniform() const { return stride == 0; }
+  };
+  // A SPIR-V pointer: a byte offset per lane from a base address, and what lies there.
   struct Pointer {
-    llvm::Value* address = nullptr;
-    uint32_t type = 0;  // the SPIR-V type pointed at
+    llvm::Value* base = nullptr;    // ptr, computed in the prologue
+    llvm::Value* offset = nullptr;  // i64 when uniform, else <W x i64>
+    std::optional<Shape> shape;     // of the offset
+    uint32_t type = 0;              // the SPIR-V type pointed at
     // The MatrixStride of a matrix (or array of matrices) reached through a struct member that
     // declares one; 0 means the natural stride.
     uint32_t matrixStride = 0;
     llvm::Value* range = nullptr;  // bytes of the whole buffer, for OpArrayLength; else null
+    spv::StorageClass storage = spv::StorageClassFunction;
+    bool lanePrivate = false;  // Function and Private memory: W*o + lane*size (see above)
+    // Built-in Input variables are values, not memory: their value, and one shape per component.
+    llvm::Value* builtIn = nullptr;
+    std::vector<std::optional<Shape>> builtInShapes;
   };
-  // The coroutine parts of an invocation function, when the shader has barriers.
+  // The coroutine parts of a group function, when the shader has barriers.
   struct Coroutine {
     llvm::Value* id = nullptr;
     llvm::Value* handle = nullptr;
     llvm::BasicBlock* suspend = nullptr;  // returns to emvk_workgroup until resumed
     llvm::BasicBlock* cleanup = nullptr;  // frees the frame (llvm.coro.destroy)
-    llvm::BasicBlock* finish = nullptr;   // the final suspension, where OpReturn goes
+    llvm::BasicBlock* finish = nullptr;   // the final suspension, after the last block
   };
 
-  // translator.cpp: functions, blocks, control flow, variables and built-ins.
+  // translator.cpp: functions, the schedule of blocks, masks, variables and built-ins.
   void emitModule();
-  llvm::Function* emitInvocation();
+  llvm::Function* emitGroupFunction();
   void emitCoroutineFrame(llvm::Function* function);
+  void emitLaneIds(llvm::Value* group);
   void emitVariables();
-  void emitWorkgroupLoop(llvm::Function* invocation);
-  void emitWorkgroupTurns(llvm::Function* invocation);
+  void emitWorkgroupLoop(llvm::Function* group);
+  void emitWorkgroupTurns(llvm::Function* group);
   void emitCountedLoop(uint32_t count, const std::function<void(llvm::Value*)>& body);
-  void emitBlock(const Block& block);
-  void emitTerminator(const Instruction& in);
+  void findCrossBlockIds();
+  void emitSteps(llvm::Function* function, llvm::BasicBlock* done);
+  void emitBlock(const Block& block, llvm::BasicBlock* next);
+  void emitTerminator(const Block& block);
+  void emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes);
   void emitBarrier();
-  void fillPhis();
   void emitInstruction(const Instruction& in);
-  llvm::Value* builtIn(uint32_t variable);
+  Pointer builtIn(uint32_t variable);
   llvm::Value* contextField(size_t offset, llvm::Type* type);
+  llvm::AllocaInst* prologueAlloca(llvm::Type* type, uint64_t bytes = 0);
+
+  // translator_lanes.cpp: moving values between lanes and components, masks, shapes.
+  uint32_t componentsOf(llvm::Type* type) const;
+  llvm::Value* component(llvm::Value* vector, uint32_t c);
+  llvm::Value* withComponent(llvm::Value* vector, uint32_t c, llvm::Value* part);
+  llvm::Value* fromComponents(llvm::ArrayRef<llvm::Value*> parts);
+  llvm::Value* replicate(llvm::Value* lanes, uint32_t components);
+  llvm::Value* toLaneMajor(llvm::Value* vector);
+  llvm::Value* toComponentMajor(llvm::Value* vector);
+  llvm::Value* blend(llvm::Value* mask, llvm::Value* taken, llvm::Value* kept);
+  llvm::Value* anyLane(llvm::Value* mask);
+  llvm::Value* laneBits(llvm::Value* mask);
+  llvm::Value* laneSteps(int64_t step, llvm::Type* element);
+  llvm::Value* uniformScalar(llvm::Value* lanes);
+  llvm::Constant* liftConstant(llvm::Constant* element);
+  std::optional<Shape> shapeOf(uint32_t id) const;
+  void inferShape(const Instruction& in);
 
   // translator_memory.cpp: pointers, loads, stores, atomics.
-  llvm::AllocaInst* allocate(uint32_t type);
+  llvm::Value* allocateLanePrivate(uint32_t type);
   Pointer accessChain(const Instruction& in);
   llvm::Value* load(const Pointer& pointer);
   void store(const Pointer& pointer, llvm::Value* value);
-  llvm::Value* loadAt(llvm::Value* address, uint32_t type, uint32_t matrixStride);
-  void storeAt(llvm::Value* address, uint32_t type, uint32_t matrixStride, llvm::Value* value);
-  llvm::Value* offsetAddress(llvm::Value* address, llvm::Value* bytes);
+  llvm::Value* loadAt(const Pointer& p, uint64_t extra, uint32_t type, uint32_t matrixStride);
+  void storeAt(const Pointer& p, uint64_t extra, uint32_t type, uint32_t matrixStride,
+               llvm::Value* value);
+  llvm::Value* loadLeaf(const Pointer& p, uint64_t extra, llvm::Type* element, uint32_t align);
+  void storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* value, uint32_t align);
+  llvm::Value* laneAddresses(const Pointer& p, uint64_t extra, uint64_t leafSize);
   llvm::Value* arrayLength(const Instruction& in);
   llvm::Value* atomic(const Instruction& in);
 
@@ -109,6 +167,7 @@ class ShaderTranslator {
   llvm::Value* composite(const Instruction& in);
   llvm::Value* divide(const Instruction& in);
   llvm::Value* shiftAmount(llvm::Value* base, llvm::Value* amount);
+  llvm::Value* bitcast(llvm::Value* value, uint32_t resultType);
   llvm::Value* vectorShuffle(const Instruction& in);
   llvm::Value* compositeConstruct(const Instruction& in);
   llvm::Value* compositeInsert(const Instruction& in);
@@ -121,11 +180,16 @@ class ShaderTranslator {
   llvm::Value* callLibm(const char* name, llvm::ArrayRef<llvm::Value*> args);
   llvm::Value* intrinsic(llvm::Intrinsic::ID id, llvm::ArrayRef<llvm::Value*> args);
 
+  // translator_subgroup.cpp: OpGroupNonUniform*, across the lanes of the group.
+  llvm::Value* subgroup(const Instruction& in);
+
   // Values: SSA results, constants on first use, and pointers.
   llvm::Value* value(uint32_t id);
   llvm::Constant* constant(uint32_t id);
-  const Pointer& pointer(uint32_t id);
-  void define(uint32_t id, llvm::Value* value) { values_[id] = value; }
+  llvm::Constant* elementConstant(uint32_t id);
+  Pointer pointer(uint32_t id);
+  void define(uint32_t id, llvm::Value* value);
+  void definePointer(uint32_t id, Pointer pointer);
   llvm::Value* operand(const Instruction& in, size_t i) { return value(in.operand(i)); }
   // A constant of `type` (scalar or vector, splatted), for numbers built into the translation.
   llvm::Constant* splat(llvm::Type* type, double value);
@@ -140,17 +204,33 @@ class ShaderTranslator {
   std::unique_ptr<llvm::Module> llvm_;
   llvm::IRBuilder<> builder_;
   Types types_;
+  const uint32_t lanes_;
+  uint32_t groups_ = 1;  // SIMD groups per workgroup
 
-  std::unordered_map<uint32_t, llvm::Value*> values_;
+  std::unordered_map<uint32_t, llvm::Constant*> constants_;
+  std::unordered_map<uint32_t, llvm::Value*> values_;  // of the block being emitted
+  std::vector<uint32_t> blockIds_;                     // what values_ holds of that block
+  std::unordered_map<uint32_t, std::optional<Shape>> shapes_;
+  // Loaded built-in vectors (gl_GlobalInvocationID...): one shape per component.
+  std::unordered_map<uint32_t, std::vector<std::optional<Shape>>> componentShapes_;
   std::unordered_map<uint32_t, Pointer> pointers_;
-  std::unordered_map<uint32_t, llvm::BasicBlock*> blocks_;     // label -> its first LLVM block
-  std::unordered_map<uint32_t, llvm::BasicBlock*> blockEnds_;  // label -> its last LLVM block
-  std::vector<std::pair<const Instruction*, llvm::PHINode*>> phis_;
+  std::unordered_set<uint32_t> crossBlock_;  // ids used outside the block defining them
+  std::unordered_map<uint32_t, llvm::AllocaInst*> variables_;       // of cross-block ids
+  std::unordered_map<uint32_t, llvm::AllocaInst*> pointerOffsets_;  // of cross-block pointers
+  std::unordered_map<uint32_t, llvm::Value*> blockOffsets_;         // pointer offsets at hand here
+  std::unordered_map<uint32_t, llvm::AllocaInst*> phiInputs_;       // phi -> its edges' writes
+  std::unordered_map<uint32_t, llvm::AllocaInst*> incoming_;        // label -> lanes arriving
+  std::unordered_map<uint32_t, const Block*> blocks_;               // label -> block
+  std::unordered_map<uint32_t, llvm::BasicBlock*> stepBlocks_;      // label -> its LLVM entry
 
-  // The invocation being emitted.
-  llvm::BasicBlock* prologue_ = nullptr;  // allocas and built-ins, before the first SPIR-V block
+  // The group being emitted.
+  llvm::BasicBlock* prologue_ = nullptr;  // allocas and built-ins, before the first block
   llvm::Value* dispatch_ = nullptr;       // const DispatchContext*
-  llvm::Value* localId_[3] = {};
+  llvm::Value* group_ = nullptr;          // i32, the group's index in the workgroup
+  llvm::Value* laneIndex_ = nullptr;      // <W x i32> LocalInvocationIndex of each lane
+  llvm::Value* localId_[3] = {};          // <W x i32> each
+  std::optional<Shape> localIdShapes_[3];
+  llvm::Value* mask_ = nullptr;  // <W x i1>: the lanes running the current block
   Coroutine coroutine_;
 };
 

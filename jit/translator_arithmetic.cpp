@@ -46,10 +46,8 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
     }
     case spv::OpFNegate:
       return B.CreateFNeg(a());
-    case spv::OpVectorTimesScalar: {
-      auto count = llvm::cast<llvm::FixedVectorType>(a()->getType())->getNumElements();
-      return B.CreateFMul(a(), B.CreateVectorSplat(count, b()));
-    }
+    case spv::OpVectorTimesScalar:
+      return B.CreateFMul(a(), replicate(b(), componentsOf(a()->getType())));
     case spv::OpDot:
       return dot(a(), b());
     case spv::OpMatrixTimesScalar:
@@ -142,11 +140,25 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
     case spv::OpLogicalNot:
       return B.CreateNot(a());
     case spv::OpAny:
-      return B.CreateOrReduce(a());
-    case spv::OpAll:
-      return B.CreateAndReduce(a());
-    case spv::OpSelect:
-      return B.CreateSelect(a(), b(), operand(in, 2));
+    case spv::OpAll: {  // across the components of each lane
+      llvm::Value* v = a();
+      llvm::Value* result = component(v, 0);
+      for (uint32_t c = 1; c < componentsOf(v->getType()); ++c) {
+        result = in.opcode == spv::OpAny ? B.CreateOr(result, component(v, c))
+                                         : B.CreateAnd(result, component(v, c));
+      }
+      return result;
+    }
+    case spv::OpSelect: {
+      // A per-lane condition may choose whole vectors or composites (SPIR-V 1.4).
+      llvm::Value* condition = a();
+      llvm::Value* yes = b();
+      llvm::Value* no = operand(in, 2);
+      if (!yes->getType()->isVectorTy()) return blend(condition, yes, no);
+      uint32_t count = componentsOf(yes->getType());
+      if (componentsOf(condition->getType()) != count) condition = replicate(condition, count);
+      return B.CreateSelect(condition, yes, no);
+    }
     // Conversions. Float to int saturates (NaN gives 0): out of range is undefined in SPIR-V,
     // and LLVM's plain fptosi would make it poison.
     case spv::OpConvertFToS:
@@ -163,7 +175,7 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
       if (a()->getType()->isPointerTy() || types_.get(in.resultType)->isPointerTy()) {
         fail("OpBitcast of pointers is not supported yet");
       }
-      return B.CreateBitCast(a(), types_.get(in.resultType));
+      return bitcast(a(), in.resultType);
     // Between widths (32 and 64 bits): wider extends, narrower truncates (ints keep the low
     // bits, floats round to nearest even). The same width gives the value back.
     case spv::OpSConvert:
@@ -211,6 +223,18 @@ llvm::Value* ShaderTranslator::divide(const Instruction& in) {
   }
 }
 
+// OpBitcast: lane by lane. With another component count (uvec2 <-> uint64), each lane's bits
+// must stay together, so the vector goes through the lane-major order.
+llvm::Value* ShaderTranslator::bitcast(llvm::Value* value, uint32_t resultType) {
+  llvm::Type* type = types_.get(resultType);
+  if (componentsOf(value->getType()) == componentsOf(type)) {
+    return builder_.CreateBitCast(value, type);
+  }
+  llvm::Value* laneMajor = toLaneMajor(value);
+  llvm::Value* cast = builder_.CreateBitCast(laneMajor, type);
+  return toComponentMajor(cast);
+}
+
 // A shift amount modulo the width of `base`, with the type of `base`.
 llvm::Value* ShaderTranslator::shiftAmount(llvm::Value* base, llvm::Value* amount) {
   amount = builder_.CreateZExtOrTrunc(amount, base->getType());
@@ -218,13 +242,12 @@ llvm::Value* ShaderTranslator::shiftAmount(llvm::Value* base, llvm::Value* amoun
                             splatInt(base->getType(), base->getType()->getScalarSizeInBits() - 1));
 }
 
-// a0*b0 + a1*b1 + ..., summed in order.
+// a0*b0 + a1*b1 + ..., summed in order, in every lane.
 llvm::Value* ShaderTranslator::dot(llvm::Value* a, llvm::Value* b) {
   llvm::Value* products = builder_.CreateFMul(a, b);
-  auto count = llvm::cast<llvm::FixedVectorType>(products->getType())->getNumElements();
-  llvm::Value* sum = builder_.CreateExtractElement(products, uint64_t{0});
-  for (uint64_t i = 1; i < count; ++i) {
-    sum = builder_.CreateFAdd(sum, builder_.CreateExtractElement(products, i));
+  llvm::Value* sum = component(products, 0);
+  for (uint32_t c = 1; c < componentsOf(products->getType()); ++c) {
+    sum = builder_.CreateFAdd(sum, component(products, c));
   }
   return sum;
 }
@@ -237,17 +260,15 @@ llvm::Value* ShaderTranslator::matrixProduct(const Instruction& in) {
     return static_cast<unsigned>(llvm::cast<llvm::ArrayType>(m->getType())->getNumElements());
   };
   auto column = [&](llvm::Value* m, unsigned c) { return builder_.CreateExtractValue(m, {c}); };
-  auto lanes = [](llvm::Value* v) {
-    return static_cast<unsigned>(llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements());
-  };
+  auto lanes = [&](llvm::Value* v) { return componentsOf(v->getType()); };
   auto scaled = [&](llvm::Value* v, llvm::Value* s) {
-    return builder_.CreateFMul(v, builder_.CreateVectorSplat(lanes(v), s));
+    return builder_.CreateFMul(v, replicate(s, lanes(v)));
   };
   // M * v: the columns weighted by v's components.
   auto timesVector = [&](llvm::Value* m, llvm::Value* v) {
-    llvm::Value* sum = scaled(column(m, 0), builder_.CreateExtractElement(v, uint64_t{0}));
+    llvm::Value* sum = scaled(column(m, 0), component(v, 0));
     for (unsigned c = 1; c < columns(m); ++c) {
-      sum = builder_.CreateFAdd(sum, scaled(column(m, c), builder_.CreateExtractElement(v, c)));
+      sum = builder_.CreateFAdd(sum, scaled(column(m, c), component(v, c)));
     }
     return sum;
   };
@@ -262,10 +283,9 @@ llvm::Value* ShaderTranslator::matrixProduct(const Instruction& in) {
       return timesVector(a, operand(in, 1));
     case spv::OpVectorTimesMatrix: {  // v * M: component c is dot(v, column c)
       llvm::Value* m = operand(in, 1);
-      for (unsigned c = 0; c < columns(m); ++c) {
-        result = builder_.CreateInsertElement(result, dot(a, column(m, c)), c);
-      }
-      return result;
+      std::vector<llvm::Value*> parts;
+      for (unsigned c = 0; c < columns(m); ++c) parts.push_back(dot(a, column(m, c)));
+      return fromComponents(parts);
     }
     case spv::OpMatrixTimesMatrix: {
       llvm::Value* m = operand(in, 1);
@@ -277,20 +297,16 @@ llvm::Value* ShaderTranslator::matrixProduct(const Instruction& in) {
     case spv::OpOuterProduct: {
       llvm::Value* b = operand(in, 1);
       for (unsigned c = 0; c < lanes(b); ++c) {
-        result =
-            builder_.CreateInsertValue(result, scaled(a, builder_.CreateExtractElement(b, c)), {c});
+        result = builder_.CreateInsertValue(result, scaled(a, component(b, c)), {c});
       }
       return result;
     }
     default: {  // OpTranspose
       unsigned rows = lanes(column(a, 0));
       for (unsigned r = 0; r < rows; ++r) {
-        llvm::Value* row = llvm::PoisonValue::get(resultType->getArrayElementType());
-        for (unsigned c = 0; c < columns(a); ++c) {
-          row =
-              builder_.CreateInsertElement(row, builder_.CreateExtractElement(column(a, c), r), c);
-        }
-        result = builder_.CreateInsertValue(result, row, {r});
+        std::vector<llvm::Value*> row;
+        for (unsigned c = 0; c < columns(a); ++c) row.push_back(component(column(a, c), r));
+        result = builder_.CreateInsertValue(result, fromComponents(row), {r});
       }
       return result;
     }
@@ -310,16 +326,28 @@ llvm::Value* ShaderTranslator::composite(const Instruction& in) {
       return vectorShuffle(in);
     case spv::OpVectorExtractDynamic:
     case spv::OpVectorInsertDynamic: {
-      // An index out of range gives an undefined result; component 0 is as good as any and
-      // keeps LLVM from seeing poison.
+      // Each lane has its own index: a select per component. An index out of range gives an
+      // undefined result; component 0 (extract) or no change (insert) is as good as any.
       llvm::Value* vector = operand(in, 0);
-      auto count = llvm::cast<llvm::FixedVectorType>(vector->getType())->getNumElements();
+      uint32_t count = componentsOf(vector->getType());
       bool extract = in.opcode == spv::OpVectorExtractDynamic;
       llvm::Value* index = operand(in, extract ? 1 : 2);
-      llvm::Value* inRange = builder_.CreateICmpULT(index, builder_.getInt32(count));
-      index = builder_.CreateSelect(inRange, index, builder_.getInt32(0));
-      return extract ? builder_.CreateExtractElement(vector, index)
-                     : builder_.CreateInsertElement(vector, operand(in, 1), index);
+      auto is = [&](uint32_t c) {
+        return builder_.CreateICmpEQ(index, llvm::ConstantInt::get(index->getType(), c));
+      };
+      if (extract) {
+        llvm::Value* result = component(vector, 0);
+        for (uint32_t c = 1; c < count; ++c) {
+          result = builder_.CreateSelect(is(c), component(vector, c), result);
+        }
+        return result;
+      }
+      llvm::Value* object = operand(in, 1);
+      std::vector<llvm::Value*> parts;
+      for (uint32_t c = 0; c < count; ++c) {
+        parts.push_back(builder_.CreateSelect(is(c), object, component(vector, c)));
+      }
+      return fromComponents(parts);
     }
     default:
       return nullptr;
@@ -331,19 +359,9 @@ llvm::Value* ShaderTranslator::compositeConstruct(const Instruction& in) {
   llvm::Type* type = types_.get(in.resultType);
   llvm::Value* result = llvm::PoisonValue::get(type);
   if (type->isVectorTy()) {
-    uint64_t lane = 0;
-    for (size_t i = 0; i < in.operands.size(); ++i) {
-      llvm::Value* part = operand(in, i);
-      if (auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(part->getType())) {
-        for (uint64_t c = 0; c < vector->getNumElements(); ++c) {
-          result =
-              builder_.CreateInsertElement(result, builder_.CreateExtractElement(part, c), lane++);
-        }
-      } else {
-        result = builder_.CreateInsertElement(result, part, lane++);
-      }
-    }
-    return result;
+    std::vector<llvm::Value*> parts;
+    for (size_t i = 0; i < in.operands.size(); ++i) parts.push_back(operand(in, i));
+    return fromComponents(parts);
   }
   for (size_t i = 0; i < in.operands.size(); ++i) {
     result = builder_.CreateInsertValue(result, operand(in, i), {static_cast<unsigned>(i)});
@@ -361,7 +379,7 @@ llvm::Value* ShaderTranslator::compositeExtract(llvm::Value* composite,
     if (current->isVectorTy()) {
       if (!path.empty()) composite = builder_.CreateExtractValue(composite, path);
       path.clear();
-      composite = builder_.CreateExtractElement(composite, uint64_t{index});
+      composite = component(composite, index);
       current = composite->getType();
       continue;
     }
@@ -387,7 +405,7 @@ llvm::Value* ShaderTranslator::compositeInsert(const Instruction& in) {
   }
   // The last level is a vector: take it out, change the component, put it back.
   llvm::Value* vector = path.empty() ? composite : builder_.CreateExtractValue(composite, path);
-  vector = builder_.CreateInsertElement(vector, object, uint64_t{indexes.back()});
+  vector = withComponent(vector, indexes.back(), object);
   return path.empty() ? vector : builder_.CreateInsertValue(composite, vector, path);
 }
 
@@ -396,22 +414,14 @@ llvm::Value* ShaderTranslator::compositeInsert(const Instruction& in) {
 llvm::Value* ShaderTranslator::vectorShuffle(const Instruction& in) {
   llvm::Value* first = operand(in, 0);
   llvm::Value* second = operand(in, 1);
-  uint32_t firstCount = llvm::cast<llvm::FixedVectorType>(first->getType())->getNumElements();
-  uint32_t secondCount = llvm::cast<llvm::FixedVectorType>(second->getType())->getNumElements();
-  std::vector<int> mask;
-  for (uint32_t component : in.operands.subspan(2)) {
-    if (component >= firstCount + secondCount) component = 0;
-    mask.push_back(static_cast<int>(component));
+  uint32_t firstCount = componentsOf(first->getType());
+  uint32_t secondCount = componentsOf(second->getType());
+  std::vector<llvm::Value*> parts;
+  for (uint32_t c : in.operands.subspan(2)) {
+    if (c >= firstCount + secondCount) c = 0;
+    parts.push_back(c < firstCount ? component(first, c) : component(second, c - firstCount));
   }
-  if (firstCount == secondCount) return builder_.CreateShuffleVector(first, second, mask);
-  llvm::Value* result = llvm::PoisonValue::get(types_.get(in.resultType));
-  for (size_t i = 0; i < mask.size(); ++i) {
-    auto c = static_cast<uint32_t>(mask[i]);
-    llvm::Value* part = c < firstCount ? builder_.CreateExtractElement(first, c)
-                                       : builder_.CreateExtractElement(second, c - firstCount);
-    result = builder_.CreateInsertElement(result, part, i);
-  }
-  return result;
+  return fromComponents(parts);
 }
 
 }  // namespace emvk::jit

@@ -54,12 +54,11 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
     return intrinsic(llvm::Intrinsic::maxnum, {a, b});
   };
   auto length = [&](llvm::Value* v) {
-    if (!v->getType()->isVectorTy()) return intrinsic(llvm::Intrinsic::fabs, {v});
+    if (componentsOf(v->getType()) == 1) return intrinsic(llvm::Intrinsic::fabs, {v});
     return intrinsic(llvm::Intrinsic::sqrt, {dot(v, v)});
   };
   auto splatLike = [&](llvm::Value* scalar, llvm::Type* like) -> llvm::Value* {
-    auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(like);
-    return vector ? B.CreateVectorSplat(vector->getNumElements(), scalar) : scalar;
+    return replicate(scalar, componentsOf(like));
   };
   uint32_t instruction = in.operand(1);
   std::string_view name = glslStd450Name(instruction);
@@ -188,18 +187,16 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
     case GLSLstd450Normalize:
       return B.CreateFDiv(x(), splatLike(length(x()), type));
     case GLSLstd450Cross: {
-      auto lane = [&](size_t v, uint64_t i) { return B.CreateExtractElement(x(v), i); };
-      auto component = [&](uint64_t i, uint64_t j) {
-        return B.CreateFSub(B.CreateFMul(lane(0, i), lane(1, j)),
-                            B.CreateFMul(lane(1, i), lane(0, j)));
+      auto part = [&](size_t v, uint32_t i) { return component(x(v), i); };
+      auto minor = [&](uint32_t i, uint32_t j) {
+        return B.CreateFSub(B.CreateFMul(part(0, i), part(1, j)),
+                            B.CreateFMul(part(1, i), part(0, j)));
       };
-      llvm::Value* result = llvm::PoisonValue::get(type);
-      result = B.CreateInsertElement(result, component(1, 2), uint64_t{0});
-      result = B.CreateInsertElement(result, component(2, 0), uint64_t{1});
-      return B.CreateInsertElement(result, component(0, 1), uint64_t{2});
+      return fromComponents({minor(1, 2), minor(2, 0), minor(0, 1)});
     }
     case GLSLstd450Reflect: {  // I - 2 * dot(N, I) * N
-      llvm::Value* d = x(1)->getType()->isVectorTy() ? dot(x(1), x(0)) : B.CreateFMul(x(1), x(0));
+      llvm::Value* d =
+          componentsOf(x(1)->getType()) > 1 ? dot(x(1), x(0)) : B.CreateFMul(x(1), x(0));
       llvm::Value* scale = B.CreateFMul(splatLike(d, type), splat(type, 2));
       return B.CreateFSub(x(0), B.CreateFMul(scale, x(1)));
     }
@@ -218,7 +215,7 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
     }
     case GLSLstd450PackDouble2x32:  // uvec2 -> double, component 0 the low-order bits
     case GLSLstd450UnpackDouble2x32:
-      return B.CreateBitCast(x(), type);
+      return bitcast(x(), in.resultType);
     default:
       fail("GLSL.std.450 " + describe() + " is not supported yet");
   }

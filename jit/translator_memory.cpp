@@ -16,28 +16,61 @@ constexpr uint32_t kMaxCompositeBytes = 16384;
 
 }  // namespace
 
-// Function, Private and Input memory: an alloca in the invocation's prologue, where LLVM's SROA
-// finds it and keeps it in registers.
-llvm::AllocaInst* ShaderTranslator::allocate(uint32_t type) {
-  llvm::IRBuilder<> atPrologue(prologue_->getTerminator());
-  uint32_t size = std::max(layout_.size(type), 1u);
-  llvm::AllocaInst* memory =
-      atPrologue.CreateAlloca(llvm::ArrayType::get(atPrologue.getInt8Ty(), size));
-  memory->setAlignment(llvm::Align(16));
-  return memory;
+// Function and Private memory: W copies of the variable in the group's prologue, lane i's copy of
+// the scalar at natural offset o at W*o + i*size (translator.hpp).
+llvm::Value* ShaderTranslator::allocateLanePrivate(uint32_t type) {
+  uint64_t size = std::max(layout_.size(type), 1u);
+  return prologueAlloca(nullptr, size * lanes_);
 }
 
-llvm::Value* ShaderTranslator::offsetAddress(llvm::Value* address, llvm::Value* bytes) {
-  return builder_.CreateGEP(builder_.getInt8Ty(), address, bytes);
-}
-
-// OpAccessChain: walks the indexes through the layout, adding offsets.
+// OpAccessChain: walks the indexes through the layout, adding offsets: a scalar while every index
+// is uniform, a vector of per-lane offsets from the first that is not.
 ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
   Pointer p = pointer(in.operand(0));
+  if (p.builtIn) {
+    // A component of a built-in vector (gl_GlobalInvocationID.x).
+    for (size_t i = 1; i < in.operands.size(); ++i) {
+      auto c = module_.integerConstant(in.operand(i));
+      if (!c || *c < 0 || static_cast<size_t>(*c) >= p.builtInShapes.size()) {
+        fail("a built-in indexed by something other than a constant in range");
+      }
+      p.builtIn = component(p.builtIn, static_cast<uint32_t>(*c));
+      p.builtInShapes = {p.builtInShapes[static_cast<size_t>(*c)]};
+      p.type = types_.definition(p.type).operand(0);
+    }
+    return p;
+  }
   p.range = nullptr;
-  llvm::Value* offset = builder_.getInt64(0);
-  auto advance = [&](llvm::Value* index, uint64_t stride) {
-    offset = builder_.CreateAdd(offset, builder_.CreateMul(index, builder_.getInt64(stride)));
+  llvm::Type* i64 = builder_.getInt64Ty();
+  auto addConstant = [&](uint64_t bytes) {
+    if (bytes == 0) return;
+    p.offset = p.offset->getType()->isVectorTy()
+                   ? builder_.CreateAdd(
+                         p.offset, builder_.CreateVectorSplat(lanes_, builder_.getInt64(bytes)))
+                   : builder_.CreateAdd(p.offset, builder_.getInt64(bytes));
+  };
+  auto advance = [&](uint32_t index, uint64_t stride) {
+    std::optional<Shape> shape = shapeOf(index);
+    if (shape && shape->uniform()) {
+      const Instruction* def = module_.definition(index);
+      llvm::Value* scalar = uniformScalar(value(index));
+      scalar = def && types_.isSigned(def->resultType) ? builder_.CreateSExt(scalar, i64)
+                                                       : builder_.CreateZExt(scalar, i64);
+      llvm::Value* bytes = builder_.CreateMul(scalar, builder_.getInt64(stride));
+      p.offset = p.offset->getType()->isVectorTy()
+                     ? builder_.CreateAdd(p.offset, builder_.CreateVectorSplat(lanes_, bytes))
+                     : builder_.CreateAdd(p.offset, bytes);
+      return;
+    }
+    llvm::Value* bytes = builder_.CreateMul(
+        index64(index), builder_.CreateVectorSplat(lanes_, builder_.getInt64(stride)));
+    if (!p.offset->getType()->isVectorTy()) p.offset = builder_.CreateVectorSplat(lanes_, p.offset);
+    p.offset = builder_.CreateAdd(p.offset, bytes);
+    if (shape && p.shape) {
+      p.shape = Shape{p.shape->stride + shape->stride * static_cast<int64_t>(stride)};
+    } else {
+      p.shape = std::nullopt;
+    }
   };
   for (size_t i = 1; i < in.operands.size(); ++i) {
     uint32_t index = in.operand(i);
@@ -49,22 +82,22 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
           fail("a struct member index that is not a constant in range");
         }
         auto m = static_cast<uint32_t>(*member);
-        offset = builder_.CreateAdd(offset, builder_.getInt64(layout_.memberOffset(p.type, m)));
+        addConstant(layout_.memberOffset(p.type, m));
         p.matrixStride = layout_.memberMatrixStride(p.type, m);
         p.type = t.operand(m);
         break;
       }
       case spv::OpTypeArray:
       case spv::OpTypeRuntimeArray:
-        advance(index64(index), layout_.arrayStride(p.type));
+        advance(index, layout_.arrayStride(p.type));
         p.type = t.operand(0);
         break;
       case spv::OpTypeVector:
-        advance(index64(index), layout_.size(t.operand(0)));
+        advance(index, layout_.size(t.operand(0)));
         p.type = t.operand(0);
         break;
       case spv::OpTypeMatrix:
-        advance(index64(index), layout_.columnStride(p.type, p.matrixStride));
+        advance(index, layout_.columnStride(p.type, p.matrixStride));
         p.type = t.operand(0);
         p.matrixStride = 0;
         break;
@@ -72,16 +105,17 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
         fail("OpAccessChain into " + describeOpcode(t.opcode) + " is not supported");
     }
   }
-  p.address = offsetAddress(p.address, offset);
   return p;
 }
 
 llvm::Value* ShaderTranslator::load(const Pointer& pointer) {
-  return loadAt(pointer.address, pointer.type, pointer.matrixStride);
+  if (pointer.builtIn) return pointer.builtIn;
+  return loadAt(pointer, 0, pointer.type, pointer.matrixStride);
 }
 
 void ShaderTranslator::store(const Pointer& pointer, llvm::Value* value) {
-  storeAt(pointer.address, pointer.type, pointer.matrixStride, value);
+  if (pointer.builtIn) fail("a store to a built-in input");
+  storeAt(pointer, 0, pointer.type, pointer.matrixStride, value);
 }
 
 namespace {
@@ -126,70 +160,167 @@ std::vector<Part> partsOf(const Layout& layout, const Instruction& t, uint32_t t
 
 }  // namespace
 
-llvm::Value* ShaderTranslator::loadAt(llvm::Value* address, uint32_t type, uint32_t matrixStride) {
+// Each lane's address of a scalar `extra` bytes past the pointer, as <W x ptr>.
+llvm::Value* ShaderTranslator::laneAddresses(const Pointer& p, uint64_t extra, uint64_t leafSize) {
+  llvm::Value* offset = p.offset;
+  if (!offset->getType()->isVectorTy()) offset = builder_.CreateVectorSplat(lanes_, offset);
+  offset = builder_.CreateAdd(offset, builder_.CreateVectorSplat(lanes_, builder_.getInt64(extra)));
+  if (p.lanePrivate) {
+    offset =
+        builder_.CreateMul(offset, builder_.CreateVectorSplat(lanes_, builder_.getInt64(lanes_)));
+    offset = builder_.CreateAdd(offset,
+                                laneSteps(static_cast<int64_t>(leafSize), builder_.getInt64Ty()));
+  }
+  return builder_.CreateGEP(builder_.getInt8Ty(), p.base, offset);
+}
+
+// One scalar per lane: one scalar load for a uniform address, one vector load for consecutive
+// addresses, else a gather. Masked-off lanes read nothing and get 0.
+llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::Type* element,
+                                        uint32_t align) {
+  const uint64_t size = element->getPrimitiveSizeInBits() / 8;
+  llvm::Type* type = llvm::FixedVectorType::get(element, lanes_);
+  llvm::Value* zero = llvm::Constant::getNullValue(type);
+  bool uniform = !p.offset->getType()->isVectorTy();
+  if (p.lanePrivate && uniform) {
+    llvm::Value* at = builder_.CreateGEP(
+        builder_.getInt8Ty(), p.base,
+        builder_.CreateMul(builder_.CreateAdd(p.offset, builder_.getInt64(extra)),
+                           builder_.getInt64(lanes_)));
+    return builder_.CreateMaskedLoad(type, at, llvm::Align(align), mask_, zero);
+  }
+  if (!p.lanePrivate && uniform) {
+    llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
+                                         builder_.CreateAdd(p.offset, builder_.getInt64(extra)));
+    return builder_.CreateVectorSplat(lanes_,
+                                      builder_.CreateAlignedLoad(element, at, llvm::Align(align)));
+  }
+  if (!p.lanePrivate && p.shape && p.shape->stride == static_cast<int64_t>(size)) {
+    llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+    llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
+                                         builder_.CreateAdd(first, builder_.getInt64(extra)));
+    return builder_.CreateMaskedLoad(type, at, llvm::Align(align), mask_, zero);
+  }
+  return builder_.CreateMaskedGather(type, laneAddresses(p, extra, size), llvm::Align(align), mask_,
+                                     zero);
+}
+
+void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* value,
+                                 uint32_t align) {
+  const uint64_t size = value->getType()->getScalarSizeInBits() / 8;
+  bool uniform = !p.offset->getType()->isVectorTy();
+  if (p.lanePrivate && uniform) {
+    llvm::Value* at = builder_.CreateGEP(
+        builder_.getInt8Ty(), p.base,
+        builder_.CreateMul(builder_.CreateAdd(p.offset, builder_.getInt64(extra)),
+                           builder_.getInt64(lanes_)));
+    builder_.CreateMaskedStore(value, at, llvm::Align(align), mask_);
+    return;
+  }
+  if (!p.lanePrivate && !uniform && p.shape && p.shape->stride == static_cast<int64_t>(size)) {
+    llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+    llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
+                                         builder_.CreateAdd(first, builder_.getInt64(extra)));
+    builder_.CreateMaskedStore(value, at, llvm::Align(align), mask_);
+    return;
+  }
+  // Scattered (or all lanes to one address: the scatter stores in lane order, the last wins).
+  builder_.CreateMaskedScatter(value, laneAddresses(p, extra, size), llvm::Align(align), mask_);
+}
+
+llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t type,
+                                      uint32_t matrixStride) {
   const Instruction& t = types_.definition(type);
-  llvm::Type* llvmType = types_.get(type);
+  llvm::Type* lifted = types_.get(type);
   switch (t.opcode) {
-    case spv::OpTypeBool:
-      return builder_.CreateICmpNE(
-          builder_.CreateAlignedLoad(builder_.getInt32Ty(), address, llvm::Align(4)),
-          builder_.getInt32(0));
+    case spv::OpTypeBool: {
+      llvm::Value* word = loadLeaf(p, extra, builder_.getInt32Ty(), 4);
+      return builder_.CreateICmpNE(word, llvm::Constant::getNullValue(word->getType()));
+    }
     case spv::OpTypeInt:
     case spv::OpTypeFloat:
-      return builder_.CreateAlignedLoad(llvmType, address, llvm::Align(layout_.alignment(type)));
-    case spv::OpTypeVector:
-      if (!types_.isBool(type)) {
-        return builder_.CreateAlignedLoad(llvmType, address,
-                                          llvm::Align(layout_.alignment(t.operand(0))));
+      return loadLeaf(p, extra, types_.element(type), layout_.alignment(type));
+    case spv::OpTypeVector: {
+      if (types_.isBool(type)) break;
+      uint32_t scalar = t.operand(0), count = t.operand(1);
+      uint32_t size = layout_.size(scalar), align = layout_.alignment(scalar);
+      // An array of tightly packed vectors indexed by consecutive lanes: one load of all.
+      if (!p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
+          p.shape->stride == static_cast<int64_t>(size * count)) {
+        llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+        llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
+                                             builder_.CreateAdd(first, builder_.getInt64(extra)));
+        llvm::Value* laneMask = toLaneMajor(replicate(mask_, count));
+        llvm::Value* all = builder_.CreateMaskedLoad(lifted, at, llvm::Align(align), laneMask,
+                                                     llvm::Constant::getNullValue(lifted));
+        return toComponentMajor(all);
       }
-      break;
+      std::vector<llvm::Value*> components;
+      for (uint32_t c = 0; c < count; ++c) {
+        components.push_back(loadLeaf(p, extra + c * size, types_.element(scalar), align));
+      }
+      return fromComponents(components);
+    }
     default:
       break;
   }
-  llvm::Value* composite = llvm::PoisonValue::get(llvmType);
+  std::vector<llvm::Value*> components;
+  llvm::Value* composite = llvm::PoisonValue::get(lifted);
   for (const Part& part : partsOf(layout_, t, type, matrixStride)) {
-    llvm::Value* element = loadAt(offsetAddress(address, builder_.getInt64(part.offset)), part.type,
-                                  part.matrixStride);
-    composite = llvmType->isVectorTy()
-                    ? builder_.CreateInsertElement(composite, element, uint64_t{part.index})
-                    : builder_.CreateInsertValue(composite, element, {part.index});
+    llvm::Value* element = loadAt(p, extra + part.offset, part.type, part.matrixStride);
+    if (lifted->isVectorTy()) {
+      components.push_back(element);
+    } else {
+      composite = builder_.CreateInsertValue(composite, element, {part.index});
+    }
   }
-  return composite;
+  return lifted->isVectorTy() ? fromComponents(components) : composite;
 }
 
-void ShaderTranslator::storeAt(llvm::Value* address, uint32_t type, uint32_t matrixStride,
-                               llvm::Value* value) {
+void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
+                               uint32_t matrixStride, llvm::Value* value) {
   const Instruction& t = types_.definition(type);
   switch (t.opcode) {
     case spv::OpTypeBool:
-      builder_.CreateAlignedStore(builder_.CreateZExt(value, builder_.getInt32Ty()), address,
-                                  llvm::Align(4));
+      storeLeaf(
+          p, extra,
+          builder_.CreateZExt(value, llvm::FixedVectorType::get(builder_.getInt32Ty(), lanes_)), 4);
       return;
     case spv::OpTypeInt:
     case spv::OpTypeFloat:
-      builder_.CreateAlignedStore(value, address, llvm::Align(layout_.alignment(type)));
+      storeLeaf(p, extra, value, layout_.alignment(type));
       return;
-    case spv::OpTypeVector:
-      if (!types_.isBool(type)) {
-        builder_.CreateAlignedStore(value, address, llvm::Align(layout_.alignment(t.operand(0))));
+    case spv::OpTypeVector: {
+      if (types_.isBool(type)) break;
+      uint32_t scalar = t.operand(0), count = t.operand(1);
+      uint32_t size = layout_.size(scalar), align = layout_.alignment(scalar);
+      if (!p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
+          p.shape->stride == static_cast<int64_t>(size * count)) {
+        llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+        llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
+                                             builder_.CreateAdd(first, builder_.getInt64(extra)));
+        builder_.CreateMaskedStore(toLaneMajor(value), at, llvm::Align(align),
+                                   toLaneMajor(replicate(mask_, count)));
         return;
       }
-      break;
+      for (uint32_t c = 0; c < count; ++c)
+        storeLeaf(p, extra + c * size, component(value, c), align);
+      return;
+    }
     default:
       break;
   }
   bool isVector = value->getType()->isVectorTy();
   for (const Part& part : partsOf(layout_, t, type, matrixStride)) {
-    llvm::Value* element = isVector ? builder_.CreateExtractElement(value, uint64_t{part.index})
-                                    : builder_.CreateExtractValue(value, {part.index});
-    storeAt(offsetAddress(address, builder_.getInt64(part.offset)), part.type, part.matrixStride,
-            element);
+    llvm::Value* element =
+        isVector ? component(value, part.index) : builder_.CreateExtractValue(value, {part.index});
+    storeAt(p, extra + part.offset, part.type, part.matrixStride, element);
   }
 }
 
 // OpArrayLength: how many elements of the block's trailing runtime array fit in the bound range.
 llvm::Value* ShaderTranslator::arrayLength(const Instruction& in) {
-  const Pointer& block = pointer(in.operand(0));
+  const Pointer block = pointer(in.operand(0));
   uint32_t member = in.operand(1);
   if (!block.range) fail("OpArrayLength of something other than a whole buffer block");
   uint32_t arrayType = types_.definition(block.type).operand(member);
@@ -201,17 +332,19 @@ llvm::Value* ShaderTranslator::arrayLength(const Instruction& in) {
       builder_.CreateUDiv(bytes, builder_.getInt64(layout_.arrayStride(arrayType)));
   length =
       builder_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, length, builder_.getInt64(UINT32_MAX));
-  return builder_.CreateTrunc(length, builder_.getInt32Ty());
+  return builder_.CreateVectorSplat(lanes_, builder_.CreateTrunc(length, builder_.getInt32Ty()));
 }
 
-// Atomics on buffers and shared memory. Invocations of one workgroup run on one thread, but
-// workgroups run on several, so these are real atomic instructions. Relaxed semantics give
-// monotonic ordering; any acquire or release bit gives sequential consistency.
+// Atomics on buffers and shared memory. The groups of one workgroup run on one thread, but
+// workgroups run on several, so these are real atomic instructions, one per running lane, in
+// lane order. Relaxed semantics give monotonic ordering; any acquire or release bit gives
+// sequential consistency.
 llvm::Value* ShaderTranslator::atomic(const Instruction& in) {
-  const Pointer& p = pointer(in.operand(0));
-  llvm::Type* type = types_.get(p.type);
+  const Pointer p = pointer(in.operand(0));
+  llvm::Type* type = types_.element(p.type);
   if (!type->isIntegerTy(32))
     fail(describeOpcode(in.opcode) + " on non-32-bit-integers is not supported yet");
+  if (p.builtIn) fail(describeOpcode(in.opcode) + " on a built-in");
   auto ordering = [&](size_t i) {
     auto semantics = module_.integerConstant(in.operand(i));
     const uint32_t kOrderingBits =
@@ -221,55 +354,112 @@ llvm::Value* ShaderTranslator::atomic(const Instruction& in) {
     return relaxed ? llvm::AtomicOrdering::Monotonic : llvm::AtomicOrdering::SequentiallyConsistent;
   };
   const llvm::Align align(4);
-  auto rmw = [&](llvm::AtomicRMWInst::BinOp op, llvm::Value* operand) -> llvm::Value* {
-    return builder_.CreateAtomicRMW(op, p.address, operand, align, ordering(2));
-  };
+  llvm::Value* addresses = laneAddresses(p, 0, 4);
+  // The operands, per lane: the value (and comparator).
+  llvm::Value* operandValue = nullptr;
+  llvm::Value* comparator = nullptr;
   switch (in.opcode) {
-    case spv::OpAtomicLoad: {
-      llvm::LoadInst* load = builder_.CreateAlignedLoad(type, p.address, align);
-      load->setAtomic(ordering(2));
-      return load;
-    }
-    case spv::OpAtomicStore: {
-      llvm::StoreInst* store = builder_.CreateAlignedStore(operand(in, 3), p.address, align);
-      store->setAtomic(ordering(2));
-      return nullptr;
-    }
-    case spv::OpAtomicCompareExchange: {
-      llvm::AtomicOrdering success = ordering(2);
-      llvm::AtomicOrdering failure = ordering(3);
-      if (failure != success) failure = llvm::AtomicOrdering::Monotonic;
-      llvm::Value* pair = builder_.CreateAtomicCmpXchg(p.address, operand(in, 5), operand(in, 4),
-                                                       align, success, failure);
-      return builder_.CreateExtractValue(pair, {0});
-    }
-    case spv::OpAtomicExchange:
-      return rmw(llvm::AtomicRMWInst::Xchg, operand(in, 3));
+    case spv::OpAtomicLoad:
     case spv::OpAtomicIIncrement:
-      return rmw(llvm::AtomicRMWInst::Add, builder_.getInt32(1));
     case spv::OpAtomicIDecrement:
-      return rmw(llvm::AtomicRMWInst::Sub, builder_.getInt32(1));
-    case spv::OpAtomicIAdd:
-      return rmw(llvm::AtomicRMWInst::Add, operand(in, 3));
-    case spv::OpAtomicISub:
-      return rmw(llvm::AtomicRMWInst::Sub, operand(in, 3));
-    case spv::OpAtomicSMin:
-      return rmw(llvm::AtomicRMWInst::Min, operand(in, 3));
-    case spv::OpAtomicUMin:
-      return rmw(llvm::AtomicRMWInst::UMin, operand(in, 3));
-    case spv::OpAtomicSMax:
-      return rmw(llvm::AtomicRMWInst::Max, operand(in, 3));
-    case spv::OpAtomicUMax:
-      return rmw(llvm::AtomicRMWInst::UMax, operand(in, 3));
-    case spv::OpAtomicAnd:
-      return rmw(llvm::AtomicRMWInst::And, operand(in, 3));
-    case spv::OpAtomicOr:
-      return rmw(llvm::AtomicRMWInst::Or, operand(in, 3));
-    case spv::OpAtomicXor:
-      return rmw(llvm::AtomicRMWInst::Xor, operand(in, 3));
+      break;
+    case spv::OpAtomicStore:
+      operandValue = operand(in, 3);
+      break;
+    case spv::OpAtomicCompareExchange:
+      operandValue = operand(in, 4);
+      comparator = operand(in, 5);
+      break;
     default:
-      fail("opcode " + describeOpcode(in.opcode) + " is not supported yet");
+      operandValue = operand(in, 3);
+      break;
   }
+  llvm::Type* resultType = llvm::FixedVectorType::get(type, lanes_);
+  llvm::Value* result = llvm::Constant::getNullValue(resultType);
+  llvm::Function* function = builder_.GetInsertBlock()->getParent();
+  for (uint32_t l = 0; l < lanes_; ++l) {
+    auto* run = llvm::BasicBlock::Create(context_, "atomic.lane", function);
+    auto* next = llvm::BasicBlock::Create(context_, "atomic.next", function);
+    llvm::BasicBlock* before = builder_.GetInsertBlock();
+    builder_.CreateCondBr(builder_.CreateExtractElement(mask_, uint64_t{l}), run, next);
+    builder_.SetInsertPoint(run);
+    llvm::Value* address = builder_.CreateExtractElement(addresses, uint64_t{l});
+    auto lane = [&](llvm::Value* v) { return builder_.CreateExtractElement(v, uint64_t{l}); };
+    auto rmw = [&](llvm::AtomicRMWInst::BinOp op, llvm::Value* v) -> llvm::Value* {
+      return builder_.CreateAtomicRMW(op, address, v, align, ordering(2));
+    };
+    llvm::Value* old = nullptr;
+    switch (in.opcode) {
+      case spv::OpAtomicLoad: {
+        llvm::LoadInst* load = builder_.CreateAlignedLoad(type, address, align);
+        load->setAtomic(ordering(2));
+        old = load;
+        break;
+      }
+      case spv::OpAtomicStore: {
+        llvm::StoreInst* store = builder_.CreateAlignedStore(lane(operandValue), address, align);
+        store->setAtomic(ordering(2));
+        old = llvm::Constant::getNullValue(type);
+        break;
+      }
+      case spv::OpAtomicCompareExchange: {
+        llvm::AtomicOrdering success = ordering(2);
+        llvm::AtomicOrdering failure = ordering(3);
+        if (failure != success) failure = llvm::AtomicOrdering::Monotonic;
+        llvm::Value* pair = builder_.CreateAtomicCmpXchg(
+            address, lane(comparator), lane(operandValue), align, success, failure);
+        old = builder_.CreateExtractValue(pair, {0});
+        break;
+      }
+      case spv::OpAtomicExchange:
+        old = rmw(llvm::AtomicRMWInst::Xchg, lane(operandValue));
+        break;
+      case spv::OpAtomicIIncrement:
+        old = rmw(llvm::AtomicRMWInst::Add, builder_.getInt32(1));
+        break;
+      case spv::OpAtomicIDecrement:
+        old = rmw(llvm::AtomicRMWInst::Sub, builder_.getInt32(1));
+        break;
+      case spv::OpAtomicIAdd:
+        old = rmw(llvm::AtomicRMWInst::Add, lane(operandValue));
+        break;
+      case spv::OpAtomicISub:
+        old = rmw(llvm::AtomicRMWInst::Sub, lane(operandValue));
+        break;
+      case spv::OpAtomicSMin:
+        old = rmw(llvm::AtomicRMWInst::Min, lane(operandValue));
+        break;
+      case spv::OpAtomicUMin:
+        old = rmw(llvm::AtomicRMWInst::UMin, lane(operandValue));
+        break;
+      case spv::OpAtomicSMax:
+        old = rmw(llvm::AtomicRMWInst::Max, lane(operandValue));
+        break;
+      case spv::OpAtomicUMax:
+        old = rmw(llvm::AtomicRMWInst::UMax, lane(operandValue));
+        break;
+      case spv::OpAtomicAnd:
+        old = rmw(llvm::AtomicRMWInst::And, lane(operandValue));
+        break;
+      case spv::OpAtomicOr:
+        old = rmw(llvm::AtomicRMWInst::Or, lane(operandValue));
+        break;
+      case spv::OpAtomicXor:
+        old = rmw(llvm::AtomicRMWInst::Xor, lane(operandValue));
+        break;
+      default:
+        fail("opcode " + describeOpcode(in.opcode) + " is not supported yet");
+    }
+    llvm::Value* updated = builder_.CreateInsertElement(result, old, uint64_t{l});
+    llvm::BasicBlock* ran = builder_.GetInsertBlock();
+    builder_.CreateBr(next);
+    builder_.SetInsertPoint(next);
+    llvm::PHINode* merged = builder_.CreatePHI(resultType, 2);
+    merged->addIncoming(result, before);
+    merged->addIncoming(updated, ran);
+    result = merged;
+  }
+  return in.opcode == spv::OpAtomicStore ? nullptr : result;
 }
 
 }  // namespace emvk::jit

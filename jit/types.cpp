@@ -13,11 +13,34 @@ const Instruction& Types::definition(uint32_t id) const {
   return *in;
 }
 
-llvm::Type* Types::get(uint32_t id) {
-  if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+llvm::Type* Types::element(uint32_t id) {
+  if (auto it = elements_.find(id); it != elements_.end()) return it->second;
   llvm::Type* type = create(definition(id));
-  cache_[id] = type;
+  elements_[id] = type;
   return type;
+}
+
+llvm::Type* Types::get(uint32_t id) {
+  if (auto it = lifted_.find(id); it != lifted_.end()) return it->second;
+  llvm::Type* type = lift(element(id));
+  lifted_[id] = type;
+  return type;
+}
+
+llvm::Type* Types::lift(llvm::Type* element) const {
+  if (element->isVoidTy() || element->isPointerTy()) return element;
+  if (auto* vector = llvm::dyn_cast<llvm::FixedVectorType>(element)) {
+    return llvm::FixedVectorType::get(vector->getElementType(), vector->getNumElements() * lanes_);
+  }
+  if (auto* array = llvm::dyn_cast<llvm::ArrayType>(element)) {
+    return llvm::ArrayType::get(lift(array->getElementType()), array->getNumElements());
+  }
+  if (auto* structure = llvm::dyn_cast<llvm::StructType>(element)) {
+    std::vector<llvm::Type*> members;
+    for (llvm::Type* member : structure->elements()) members.push_back(lift(member));
+    return llvm::StructType::get(context_, members);
+  }
+  return llvm::FixedVectorType::get(element, lanes_);
 }
 
 llvm::Type* Types::create(const Instruction& t) {
@@ -38,17 +61,17 @@ llvm::Type* Types::create(const Instruction& t) {
       }
       return llvm::Type::getFloatTy(context_);
     case spv::OpTypeVector:
-      return llvm::FixedVectorType::get(get(t.operand(0)), t.operand(1));
+      return llvm::FixedVectorType::get(element(t.operand(0)), t.operand(1));
     case spv::OpTypeMatrix:
-      return llvm::ArrayType::get(get(t.operand(0)), t.operand(1));
+      return llvm::ArrayType::get(element(t.operand(0)), t.operand(1));
     case spv::OpTypeArray: {
       auto length = module_.integerConstant(t.operand(1));
       if (!length || *length <= 0) fail("array length is not a positive 32-bit constant");
-      return llvm::ArrayType::get(get(t.operand(0)), static_cast<uint64_t>(*length));
+      return llvm::ArrayType::get(element(t.operand(0)), static_cast<uint64_t>(*length));
     }
     case spv::OpTypeStruct: {
       std::vector<llvm::Type*> members;
-      for (uint32_t member : t.operands) members.push_back(get(member));
+      for (uint32_t member : t.operands) members.push_back(element(member));
       return llvm::StructType::get(context_, members);
     }
     case spv::OpTypePointer:

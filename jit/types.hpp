@@ -1,8 +1,15 @@
-// SPIR-V types as LLVM types, for values (memory is addressed through layout.hpp instead):
-// bool -> i1, 32- and 64-bit int/uint -> i32/i64 (signedness lives in the instructions, as in
-// LLVM), float/double -> float/double, vectors -> <N x T>, matrices -> [columns x <rows x T>],
-// arrays -> [N x T], structs -> literal structs, pointers -> ptr. 8- and 16-bit scalars are not
-// supported yet.
+// SPIR-V types as LLVM types, for values (memory is addressed through layout.hpp instead).
+//
+// One value of the translation holds a SPIR-V value for each of the W lanes of a SIMD group
+// (translator.hpp), "component-major": a scalar T is <W x T>, a vector of N components is
+// <N*W x T> holding component 0 of every lane, then component 1 of every lane, ...; matrices,
+// arrays and structs are LLVM aggregates of such parts. So lane-wise arithmetic is one LLVM
+// instruction whatever the SPIR-V shape, and component c of a vector is W neighbouring elements.
+//
+// element() gives the type of one lane's value: bool -> i1, 32- and 64-bit int/uint -> i32/i64
+// (signedness lives in the instructions, as in LLVM), float/double -> float/double, vectors ->
+// <N x T>, matrices -> [columns x <rows x T>], arrays -> [N x T], structs -> literal structs,
+// pointers -> ptr. 8- and 16-bit scalars are not supported yet.
 #pragma once
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Type.h>
@@ -15,11 +22,15 @@ namespace emvk::jit {
 
 class Types {
  public:
-  Types(const SpirvModule& module, llvm::LLVMContext& context)
-      : module_(module), context_(context) {}
+  Types(const SpirvModule& module, llvm::LLVMContext& context, uint32_t lanes)
+      : module_(module), context_(context), lanes_(lanes) {}
 
-  // The LLVM type of values of SPIR-V type `id`; fails (jit/failure.hpp) on unsupported types.
+  // The LLVM type of the W-lane values of SPIR-V type `id`; fails (jit/failure.hpp) on
+  // unsupported types.
   llvm::Type* get(uint32_t id);
+  // The LLVM type of one lane's value of SPIR-V type `id`.
+  llvm::Type* element(uint32_t id);
+  uint32_t lanes() const { return lanes_; }
   const Instruction& definition(uint32_t id) const;
 
   // For a scalar or vector type: its scalar type, and how many components (1 for a scalar).
@@ -32,10 +43,13 @@ class Types {
 
  private:
   llvm::Type* create(const Instruction& type);
+  llvm::Type* lift(llvm::Type* element) const;
 
   const SpirvModule& module_;
   llvm::LLVMContext& context_;
-  std::unordered_map<uint32_t, llvm::Type*> cache_;
+  uint32_t lanes_;
+  std::unordered_map<uint32_t, llvm::Type*> elements_;
+  std::unordered_map<uint32_t, llvm::Type*> lifted_;
 };
 
 }  // namespace emvk::jit

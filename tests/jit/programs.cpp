@@ -590,7 +590,7 @@ TEST_CASE("jit: compile time of small shaders", "[.timing]") {
   }
 }
 
-TEST_CASE("jit: subgroup basics with one invocation per subgroup, for several workgroup shapes",
+TEST_CASE("jit: subgroup basics with a SIMD group per subgroup, for several workgroup shapes",
           "[jit]") {
   Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
   auto shape = GENERATE(std::array<uint32_t, 3>{1, 1, 1}, std::array<uint32_t, 3>{7, 1, 1},
@@ -607,10 +607,17 @@ TEST_CASE("jit: subgroup basics with one invocation per subgroup, for several wo
     for (uint32_t index = 0; index < invocations; ++index) {
       const uint32_t* o = &out[(g * invocations + index) * 8];
       std::vector<uint32_t> got(o, o + 8);
-      // SubgroupSize 1, SubgroupInvocationID 0, SubgroupID the local index, NumSubgroups the
-      // invocation count; elected always, plus 10 on the odd invocations (the barrier's branch).
-      std::vector<uint32_t> expected = {
-          1, 0, index, invocations, 1 + (index % 2 ? 10u : 0u), index, index, invocations};
+      // A subgroup is W consecutive invocations (the last one may be partial); lane 0 of each
+      // is elected; plus 10 on the odd invocations (the barrier's branch).
+      const uint32_t w = emvk::jit::subgroupSize();
+      std::vector<uint32_t> expected = {w,
+                                        index % w,
+                                        index / w,
+                                        (invocations + w - 1) / w,
+                                        (index % w == 0 ? 1u : 0u) + (index % 2 ? 10u : 0u),
+                                        index,
+                                        index / w,
+                                        invocations};
       CHECK(got == expected);
     }
   }

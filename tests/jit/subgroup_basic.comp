@@ -1,6 +1,6 @@
-// Subgroup basics, one invocation per subgroup (jit/translator.hpp), for any workgroup shape
-// (specialised through local_size_*_id). The barriers sit in divergent control flow, which is
-// subgroup-uniform when a subgroup is one invocation; they must not wait for the workgroup.
+// Subgroup basics, a subgroup per SIMD group (jit/translator.hpp), for any workgroup shape
+// (specialised through local_size_*_id). The subgroup barriers sit in divergent control flow;
+// they must not wait for the workgroup.
 #version 450
 #extension GL_KHR_shader_subgroup_basic : require
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
