@@ -140,7 +140,16 @@ Result<std::vector<uint32_t>> specialize(std::span<const uint32_t> spirv,
       .RegisterPass(spvtools::CreateFlattenDecorationPass())
       .RegisterPass(spvtools::CreateMergeReturnPass())  // the inliner needs single returns
       .RegisterPass(spvtools::CreateInlineExhaustivePass())
-      .RegisterPass(spvtools::CreateEliminateDeadFunctionsPass());
+      .RegisterPass(spvtools::CreateEliminateDeadFunctionsPass())
+      // Function variables into SSA values: in memory, each lane's copy is a masked access
+      // (translator.hpp), and a value read back from memory loses its shape; in SSA form it
+      // keeps it, and LLVM sees plain registers. Unoptimised SPIR-V (glslc -O0, the default
+      // of many build systems) is full of them.
+      .RegisterPass(spvtools::CreateLocalAccessChainConvertPass())
+      .RegisterPass(spvtools::CreateScalarReplacementPass())
+      .RegisterPass(spvtools::CreateLocalSingleBlockLoadStoreElimPass())
+      .RegisterPass(spvtools::CreateLocalSingleStoreElimPass())
+      .RegisterPass(spvtools::CreateSSARewritePass());
   spvtools::OptimizerOptions options;
   options.set_run_validator(false);  // validateSpirv already ran
   std::vector<uint32_t> result;
