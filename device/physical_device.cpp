@@ -116,11 +116,16 @@ void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
             VK_FALSE;
         break;
       case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
-        // The minimum 1.1 demands of a device with a compute queue.
+        // Compute is emvk's only stage; every operation below is tested in
+        // tests/jit/subgroup_ops.comp and tests/compute/subgroup.cpp.
         auto* p = reinterpret_cast<VkPhysicalDeviceSubgroupProperties*>(s);
         p->subgroupSize = nativeSubgroupSize();
         p->supportedStages = VK_SHADER_STAGE_COMPUTE_BIT;
-        p->supportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT;
+        p->supportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_VOTE_BIT |
+                                 VK_SUBGROUP_FEATURE_ARITHMETIC_BIT |
+                                 VK_SUBGROUP_FEATURE_BALLOT_BIT | VK_SUBGROUP_FEATURE_SHUFFLE_BIT |
+                                 VK_SUBGROUP_FEATURE_SHUFFLE_RELATIVE_BIT |
+                                 VK_SUBGROUP_FEATURE_CLUSTERED_BIT | VK_SUBGROUP_FEATURE_QUAD_BIT;
         p->quadOperationsInAllStages = VK_FALSE;
         break;
       }

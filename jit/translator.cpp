@@ -372,6 +372,41 @@ ShaderTranslator::Pointer ShaderTranslator::builtIn(uint32_t variable) {
     case spv::BuiltInSubgroupLocalInvocationId:
       one(laneSteps(1, i32), Shape{1});
       break;
+    // uvec4 masks of the lanes equal, >=, >, <=, < this one, in x (W <= 32); y, z, w zero.
+    case spv::BuiltInSubgroupEqMask:
+    case spv::BuiltInSubgroupGeMask:
+    case spv::BuiltInSubgroupGtMask:
+    case spv::BuiltInSubgroupLeMask:
+    case spv::BuiltInSubgroupLtMask: {
+      const uint32_t valid = lanes_ >= 32 ? ~0u : (1u << lanes_) - 1;
+      llvm::Value* lane = laneSteps(1, i32);
+      llvm::Value* eq = builder_.CreateShl(uniform(1), lane);
+      llvm::Value* lt = builder_.CreateSub(eq, uniform(1));
+      llvm::Value* bits = nullptr;
+      switch (*builtIn) {
+        case spv::BuiltInSubgroupEqMask:
+          bits = eq;
+          break;
+        case spv::BuiltInSubgroupLtMask:
+          bits = lt;
+          break;
+        case spv::BuiltInSubgroupLeMask:
+          bits = builder_.CreateOr(lt, eq);
+          break;
+        case spv::BuiltInSubgroupGeMask:
+          bits = builder_.CreateNot(lt);
+          break;
+        default:
+          bits = builder_.CreateNot(builder_.CreateOr(lt, eq));
+          break;
+      }
+      bits = builder_.CreateAnd(bits, uniform(valid));
+      llvm::Value* zero = uniform(0);
+      p.builtIn = fromComponents({bits, zero, zero, zero});
+      p.builtInShapes.assign(4, std::nullopt);
+      p.builtInShapes[1] = p.builtInShapes[2] = p.builtInShapes[3] = same;
+      break;
+    }
     default:
       fail("built-in " + builtInName(*builtIn) + " is not supported yet");
   }

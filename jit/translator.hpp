@@ -182,6 +182,8 @@ class ShaderTranslator {
 
   // translator_subgroup.cpp: OpGroupNonUniform*, across the lanes of the group.
   llvm::Value* subgroup(const Instruction& in);
+  llvm::Value* eachComponent(llvm::Value* v,
+                             const std::function<llvm::Value*(llvm::Value*)>& perComponent);
 
   // Values: SSA results, constants on first use, and pointers.
   llvm::Value* value(uint32_t id);

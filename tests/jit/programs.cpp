@@ -764,3 +764,98 @@ TEST_CASE("jit: 64-bit floats compute, compare and convert like IEEE doubles in 
   Dispatch().bind(0, values).run(*doubling, {2, 1, 1});
   for (uint32_t i = 0; i < 16; ++i) CHECK(values[i] == before[i] * 2.0);
 }
+
+// A C++ model of subgroup_ops.comp: subgroups of W consecutive invocations of each workgroup.
+TEST_CASE("jit: subgroup vote, ballot, arithmetic, shuffle, clustered and quad operations",
+          "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  uint32_t size = GENERATE(64u, 20u, 3u);
+  INFO(variantName(variant) << ", workgroup size " << size);
+  auto program = compile("subgroup_ops", variant, {specialization(0, size)});
+  const uint32_t w = emvk::jit::subgroupSize(), groups = 3, outputs = 34;
+  const uint32_t n = groups * size;
+  std::vector<uint32_t> in(n);
+  for (uint32_t i = 0; i < n; ++i) in[i] = (i * 2654435761u >> 7) % 1000u + (i % 5 == 0 ? 7u : 11u);
+  std::vector<uint32_t> out(n * outputs, 0xdead);
+  Dispatch().bind(0, in).bind(1, out).run(*program, {groups, 1, 1});
+
+  for (uint32_t g = 0; g < groups; ++g) {
+    for (uint32_t first = 0; first < size; first += w) {
+      const uint32_t count = std::min(w, size - first);  // lanes of this subgroup
+      auto x = [&](uint32_t lane) { return in[g * size + first + lane]; };
+      uint32_t sum = 0, product = 1, bitAnd = ~0u, bitOr = 0, bitXor = 0, maximum = 0, ballot = 0;
+      int32_t minimum = INT32_MAX;
+      float floatSum = -0.0f;
+      bool all = true, any = false, allEqual = true;
+      for (uint32_t l = 0; l < count; ++l) {
+        sum += x(l);
+        product *= x(l) | 1u;
+        minimum = std::min(minimum, static_cast<int32_t>(x(l)) - 500);
+        maximum = std::max(maximum, x(l));
+        bitAnd &= x(l);
+        bitOr |= x(l);
+        bitXor ^= x(l);
+        floatSum += static_cast<float>(x(l) & 255u);
+        all = all && x(l) > 10u;
+        any = any || x(l) == 7u;
+        allEqual = allEqual && x(l) % 2 == x(0) % 2;
+        if (x(l) % 2 == 1) ballot |= 1u << l;
+      }
+      for (uint32_t l = 0; l < count; ++l) {
+        const uint32_t* o = &out[(g * size + first + l) * outputs];
+        INFO("workgroup " << g << ", subgroup at " << first << ", lane " << l);
+        CHECK(o[0] == sum);
+        CHECK(o[1] == product);
+        CHECK(o[2] == static_cast<uint32_t>(minimum));
+        CHECK(o[3] == maximum);
+        CHECK(o[4] == bitAnd);
+        CHECK(o[5] == bitOr);
+        CHECK(o[6] == bitXor);
+        uint32_t inclusive = 0, exclusive = 0, cluster = 0;
+        for (uint32_t k = 0; k <= l; ++k) inclusive += x(k);
+        exclusive = inclusive - x(l);
+        for (uint32_t k = l / 4 * 4; k < std::min(l / 4 * 4 + 4, count); ++k) cluster += x(k);
+        CHECK(o[7] == inclusive);
+        CHECK(o[8] == exclusive);
+        CHECK(o[9] == cluster);
+        float got;
+        std::memcpy(&got, &o[10], 4);
+        CHECK(got == floatSum);
+        CHECK(o[11] == (all ? 1u : 0u));
+        CHECK(o[12] == (any ? 1u : 0u));
+        CHECK(o[13] == (allEqual ? 1u : 0u));
+        CHECK(o[14] == ballot);
+        CHECK(o[15] == static_cast<uint32_t>(__builtin_popcount(ballot)));
+        const uint32_t upTo = l == 31 ? ~0u : (2u << l) - 1;
+        CHECK(o[16] == static_cast<uint32_t>(__builtin_popcount(ballot & upTo)));
+        CHECK(o[17] == static_cast<uint32_t>(__builtin_popcount(ballot & ((1u << l) - 1))));
+        CHECK(o[18] == (ballot ? static_cast<uint32_t>(__builtin_ctz(ballot)) : ~0u));
+        CHECK(o[19] == (ballot ? 31u - static_cast<uint32_t>(__builtin_clz(ballot)) : ~0u));
+        CHECK(o[20] == ((ballot >> l) & 1u));
+        if (count > 1) CHECK(o[21] == x(1));
+        CHECK(o[22] == x(0));
+        // Reads of lanes that do not exist (a partial subgroup) are undefined: not checked.
+        if ((l * 5) % w < count) CHECK(o[23] == x((l * 5) % w));
+        if ((l ^ 1) < count) CHECK(o[24] == x(l ^ 1));
+        if (l >= 1) CHECK(o[25] == x(l - 1));
+        if (l + 1 < count) CHECK(o[26] == x(l + 1));
+        if ((l & ~3u) + 2 < count) CHECK(o[27] == x((l & ~3u) + 2));
+        if ((l ^ 1) < count) CHECK(o[28] == x(l ^ 1));
+        CHECK(o[29] == ((1u << l) | (((1u << l) - 1) << 16)));
+        if ((l ^ 2) < count) CHECK(o[30] == x(l ^ 2) + 1);
+        if (l % 3 == 1) {
+          CHECK(o[31] == 0xffffffffu);
+          continue;
+        }
+        uint32_t divergentSum = 0, runningMax = 0;
+        for (uint32_t k = 0; k < count; ++k) {
+          if (k % 3 != 1) divergentSum += x(k);
+          if (k % 3 != 1 && k <= l) runningMax = std::max(runningMax, x(k));
+        }
+        CHECK(o[31] == divergentSum);
+        CHECK(o[32] == runningMax);
+        CHECK(o[33] == (l == 0 ? 1u : 0u));
+      }
+    }
+  }
+}
