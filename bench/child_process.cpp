@@ -146,6 +146,10 @@ DriverRun runDriverInChild(const std::string& label, const std::string& manifest
                                    std::to_string(options.copyRepetitions),
                                    "--export-reps",
                                    std::to_string(options.exportRepetitions),
+                                   "--saxpy-reps",
+                                   std::to_string(options.saxpyRepetitions),
+                                   "--sgemm-n",
+                                   std::to_string(options.sgemmN),
                                    "--result-fd",
                                    std::to_string(kChildResultFd)};
   std::vector<std::string> env = childEnvironment(run.manifest);

@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,6 +39,12 @@ constexpr std::uint32_t kSaxpySpirv[] = {
 };
 constexpr std::uint32_t kCountSpirv[] = {
 #include "count.spv.inc"
+};
+constexpr std::uint32_t kSgemmNaiveSpirv[] = {
+#include "sgemm_naive.spv.inc"
+};
+constexpr std::uint32_t kSgemmTiledSpirv[] = {
+#include "sgemm_tiled.spv.inc"
 };
 // clang-format on
 constexpr std::uint32_t kSaxpyLocalSize = 64;  // local_size_x of saxpy.comp
@@ -185,9 +193,10 @@ class Context {
   }
 
   // One submit + fence round trip, the unit every workload times.
-  void submitAndWait(const VkSubmitInfo& submit) const {
+  void submitAndWait(const VkSubmitInfo& submit,
+                     std::uint64_t fenceTimeoutNs = kFenceTimeoutNs) const {
     check(queueSubmit_(queue_, 1, &submit, fence_), "vkQueueSubmit");
-    check(waitForFences_(device_, 1, &fence_, VK_TRUE, kFenceTimeoutNs), "vkWaitForFences");
+    check(waitForFences_(device_, 1, &fence_, VK_TRUE, fenceTimeoutNs), "vkWaitForFences");
     check(resetFences_(device_, 1, &fence_), "vkResetFences");
   }
 
@@ -989,6 +998,136 @@ void saxpy(const Context& context, const ChildOptions& options, const ResultWrit
   out.metric("saxpy_gbps_max", s.max);
 }
 
+// sgemm: C = A * B, row-major N×N floats, one dispatch of (N/16)² workgroups of 16×16.
+constexpr std::uint32_t kSgemmWarmUpN = 256;  // 1/64 of the work of N = 1024
+constexpr int kSgemmMaxRepetitions = 5;
+// Timed repetitions stop once they have taken this long: lavapipe needs 10-20 s for one 1024³
+// product, emvk well under a second, so a slow driver is measured once and a fast one 5 times.
+constexpr double kSgemmBudgetSeconds = 20;
+// One 1024³ product on a slow driver approaches the 30 s every other fence wait allows.
+constexpr std::uint64_t kSgemmFenceTimeoutNs = 240'000'000'000;
+constexpr int kSgemmSamples = 64;  // random elements of C checked against a double reference
+
+// Small values (multiples of 1/8 in [-1, 1]) from a hash of the index, so no row or column repeats.
+float sgemmInput(std::uint32_t index, std::uint32_t seed) {
+  std::uint32_t h = (index + seed) * 2654435761u;
+  h ^= h >> 15;
+  h *= 2246822519u;
+  h ^= h >> 13;
+  return static_cast<float>(static_cast<int>(h % 17u) - 8) / 8.0f;
+}
+
+void initSgemm(const HostBuffer& a, const HostBuffer& b, std::uint32_t n) {
+  auto* as = reinterpret_cast<float*>(a.data());
+  auto* bs = reinterpret_cast<float*>(b.data());
+  for (std::uint32_t i = 0; i < n * n; ++i) {
+    as[i] = sgemmInput(i, 1);
+    bs[i] = sgemmInput(i, 0x5eed);
+  }
+  a.flush();
+  b.flush();
+}
+
+// NaN everywhere: an element the dispatch did not write fails the check.
+void poisonSgemm(const HostBuffer& c, std::uint32_t n) {
+  auto* cs = reinterpret_cast<float*>(c.data());
+  std::fill(cs, cs + std::size_t{n} * n, std::numeric_limits<float>::quiet_NaN());
+  c.flush();
+}
+
+// kSgemmSamples elements of C (the corners and pseudo-random ones) against the product computed in
+// double; the tolerance is relative to the sum of the terms' magnitudes, 1e-3.
+void checkSgemm(const HostBuffer& a, const HostBuffer& b, const HostBuffer& c, std::uint32_t n) {
+  c.invalidate();
+  const auto* as = reinterpret_cast<const float*>(a.data());
+  const auto* bs = reinterpret_cast<const float*>(b.data());
+  const auto* cs = reinterpret_cast<const float*>(c.data());
+  std::uint64_t state = 0x9e3779b97f4a7c15ull;
+  for (int s = 0; s < kSgemmSamples; ++s) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    std::uint32_t i = static_cast<std::uint32_t>(state >> 33) % n;
+    std::uint32_t j = static_cast<std::uint32_t>(state >> 13) % n;
+    if (s < 2) i = j = s == 0 ? 0 : n - 1;
+    double sum = 0, magnitude = 0;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const double term = double{as[i * n + k]} * double{bs[k * n + j]};
+      sum += term;
+      magnitude += std::fabs(term);
+    }
+    const double got = cs[std::size_t{i} * n + j];
+    if (!(std::fabs(got - sum) <= 1e-3 * std::max(magnitude, 1.0))) {
+      char why[160];
+      std::snprintf(why, sizeof why, "verification failed: C[%u][%u] = %.9g, expected %.9g (N=%u)",
+                    i, j, got, sum, n);
+      throw std::runtime_error(why);
+    }
+  }
+}
+
+// One warm-up at kSgemmWarmUpN (checked; it also triggers a lazy compiler's first-dispatch
+// compile), then up to kSgemmMaxRepetitions timed products at N within kSgemmBudgetSeconds, each
+// from submit to fence and each checked. Reports the median GFLOP/s, 2·N³ per product.
+template <std::size_t Words>
+void sgemm(const Context& context, const ChildOptions& options, const ResultWriter& out,
+           const char* name, const std::uint32_t (&spirv)[Words]) {
+  const std::uint32_t n = options.sgemmN;
+  if (n == 0 || n % kSgemmTile != 0)
+    throw std::runtime_error("N = " + std::to_string(n) + " is not a multiple of 16");
+  const std::size_t bytes = std::size_t{n} * n * sizeof(float);
+  const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  HostBuffer a(context, bytes, usage), b(context, bytes, usage), c(context, bytes, usage);
+  ComputeProgram program(context, spirv, 3, sizeof(std::uint32_t));
+  program.bindBuffers({a.buffer(), b.buffer(), c.buffer()});
+  const VkPipeline pipeline = program.createPipeline();
+
+  // The matrices of the warm-up are the leading n0² elements of the same buffers.
+  auto run = [&](std::uint32_t size) {
+    poisonSgemm(c, size);
+    const VkCommandBuffer cb = context.allocateCommandBuffer();
+    recordOnce(cb, [&](VkCommandBuffer cmd) {
+      program.bind(cmd, pipeline);
+      vkCmdPushConstants(cmd, program.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof size, &size);
+      vkCmdDispatch(cmd, size / kSgemmTile, size / kSgemmTile, 1);
+      computeToHostBarrier(cmd);
+    });
+    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    submit.commandBufferCount = 1;
+    submit.pCommandBuffers = &cb;
+    const auto start = Clock::now();
+    context.submitAndWait(submit, kSgemmFenceTimeoutNs);
+    const double seconds = elapsedUs(start) / 1e6;
+    checkSgemm(a, b, c, size);
+    return seconds;
+  };
+
+  const std::uint32_t warmUpN = std::min(n, kSgemmWarmUpN);
+  initSgemm(a, b, warmUpN);
+  run(warmUpN);
+  initSgemm(a, b, n);
+  std::vector<double> gflops;
+  double spent = 0;
+  while (gflops.size() < kSgemmMaxRepetitions && spent < kSgemmBudgetSeconds) {
+    const double seconds = run(n);
+    spent += seconds;
+    gflops.push_back(2.0 * n * n * static_cast<double>(n) / seconds / 1e9);
+  }
+  const std::string prefix = std::string("sgemm_") + name;
+  out.metric(prefix + "_repetitions", static_cast<double>(gflops.size()));
+  out.metric(prefix + "_seconds", spent);
+  const Summary s = summarize(std::move(gflops));
+  out.metric(prefix + "_gflops_median", s.median);
+  out.metric(prefix + "_gflops_min", s.min);
+  out.metric(prefix + "_gflops_max", s.max);
+}
+
+void sgemmNaive(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  sgemm(context, options, out, "naive", kSgemmNaiveSpirv);
+}
+
+void sgemmTiled(const Context& context, const ChildOptions& options, const ResultWriter& out) {
+  sgemm(context, options, out, "tiled", kSgemmTiledSpirv);
+}
+
 }  // namespace
 
 int runDriverChild(const ChildOptions& options) {
@@ -1005,6 +1144,7 @@ int runDriverChild(const ChildOptions& options) {
   out.metric("iterations", options.iterations);
   out.metric("copy_repetitions", options.copyRepetitions);
   out.metric("saxpy_repetitions", options.saxpyRepetitions);
+  out.metric("sgemm_n", options.sgemmN);
 
   // Cheapest first: if a young driver falls over on 512 MiB of buffers, the latencies are in.
   // Export + import came after them so that adding it left the three before it as they were; the
@@ -1020,7 +1160,9 @@ int runDriverChild(const ChildOptions& options) {
                                 {"export", exportImport},
                                 {"pipeline", pipelineCreation},
                                 {"dispatch", dispatchRoundTrip},
-                                {"saxpy", saxpy}};
+                                {"saxpy", saxpy},
+                                {"sgemm_naive", sgemmNaive},
+                                {"sgemm_tiled", sgemmTiled}};
   int status = 0;
   for (const Workload& w : workloads) {
     try {

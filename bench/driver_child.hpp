@@ -16,12 +16,18 @@
 
 namespace emvk::bench {
 
+// The sgemm workloads (naive and 16×16 shared-memory tiled): C = A * B for row-major N×N float
+// matrices; GFLOP/s counts 2·N³ operations.
+constexpr std::uint32_t kSgemmDefaultN = 1024;
+constexpr std::uint32_t kSgemmTile = 16;  // the shaders' local size and tile edge
+
 struct ChildOptions {
   int iterations = 10000;  // submit + fence round trips per latency workload, after warm-up
   int copyRepetitions = 10;
   std::size_t copyBytes = std::size_t{256} << 20;
   int exportRepetitions = 50;  // opaque-fd export + import pairs per size, after 5 warm-ups
   int saxpyRepetitions = 10;   // timed saxpy submits over kSaxpyElements, after 2 warm-ups
+  std::uint32_t sgemmN = kSgemmDefaultN;  // sgemm of N×N matrices; a multiple of kSgemmTile
   int resultFd = 1;
 };
 

@@ -16,6 +16,7 @@
 #include "child_process.hpp"
 #include "driver_child.hpp"
 #include "host_copy.hpp"
+#include "host_flops.hpp"
 #include "report.hpp"
 
 #ifndef EMVK_BENCH_DEFAULT_MANIFEST
@@ -28,6 +29,7 @@ using namespace emvk::bench;
 
 constexpr const char* kLavapipeManifest = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
 constexpr int kHostRepetitions = 9;
+constexpr int kHostFlopsRepetitions = 5;
 
 struct Options {
   std::string emvkManifest = EMVK_BENCH_DEFAULT_MANIFEST;
@@ -42,7 +44,7 @@ void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: emvk-bench [--emvk MANIFEST] [--peer MANIFEST] [--only emvk|peer]\n"
                "                  [--iterations N] [--copy-reps N] [--export-reps N]\n"
-               "                  [--saxpy-reps N] [--json]\n"
+               "                  [--saxpy-reps N] [--sgemm-n N] [--json]\n"
                "  --emvk        emvk's ICD manifest (default %s)\n"
                "  --peer        the driver to compare with (default %s)\n"
                "  --only        run one driver only\n"
@@ -50,6 +52,7 @@ void usage(std::FILE* out) {
                "  --copy-reps   timed 256 MiB copies (default 10)\n"
                "  --export-reps timed opaque-fd export + import pairs per size (default 50)\n"
                "  --saxpy-reps  timed saxpy submits over 16M floats (default 10)\n"
+               "  --sgemm-n     sgemm matrix size N, a multiple of 16 (default 1024)\n"
                "  --json        print JSON instead of the table\n"
                "exit status: 0 every driver run completed, 2 a driver failed, 1 bad arguments\n",
                EMVK_BENCH_DEFAULT_MANIFEST, kLavapipeManifest);
@@ -96,6 +99,8 @@ std::optional<Options> parse(int argc, char** argv) {
       o.child.exportRepetitions = *number;
     } else if (arg == "--saxpy-reps" && (number = positive(value))) {
       o.child.saxpyRepetitions = *number;
+    } else if (arg == "--sgemm-n" && (number = positive(value)) && *number % kSgemmTile == 0) {
+      o.child.sgemmN = static_cast<std::uint32_t>(*number);
     } else if (arg == "--result-fd" && (number = positive(value))) {
       o.child.resultFd = *number;
     } else {
@@ -131,9 +136,12 @@ int main(int argc, char** argv) {
   Report report;
   report.copyBytes = options->child.copyBytes;
   report.hostRepetitions = kHostRepetitions;
+  report.flopsRepetitions = kHostFlopsRepetitions;
+  report.sgemmN = options->child.sgemmN;
   try {
     report.host = measureHostCopy(report.copyBytes, kHostRepetitions);
     report.triad = measureHostTriad(kSaxpyElements, kHostRepetitions);
+    report.flops = measureHostFlops(kHostFlopsRepetitions);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "emvk-bench: host: %s\n", e.what());
     return 2;

@@ -42,6 +42,10 @@ std::vector<Row> rows(std::size_t copyBytes) {
       {"pipeline warm create, us median", "pipeline_warm_create_us_median", false},
       {"pipeline warm first dispatch, us med", "pipeline_warm_first_dispatch_us_median", false}};
   all.insert(all.end(), compute.begin(), compute.end());
+  const std::vector<Row> sgemm = {
+      {"sgemm naive, GFLOP/s median", "sgemm_naive_gflops_median", true},
+      {"sgemm 16x16 tiled, GFLOP/s median", "sgemm_tiled_gflops_median", true}};
+  all.insert(all.end(), sgemm.begin(), sgemm.end());
   return all;
 }
 
@@ -78,6 +82,14 @@ std::optional<double> saxpyPercentOfTriad(const DriverRun& run, double hostGBps)
   const auto gbps = metric(run, "saxpy_gbps_median");
   if (!gbps || hostGBps <= 0) return std::nullopt;
   return 100.0 * *gbps / hostGBps;
+}
+
+// `variant` "naive" or "tiled": its median GFLOP/s over the host's all-threads FP32 peak.
+std::optional<double> sgemmPercentOfPeak(const DriverRun& run, const char* variant,
+                                         double peakGflops) {
+  const auto gflops = metric(run, std::string("sgemm_") + variant + "_gflops_median");
+  if (!gflops || peakGflops <= 0) return std::nullopt;
+  return 100.0 * *gflops / peakGflops;
 }
 
 std::string cell(std::optional<double> value, const char* format = "%.2f") {
@@ -145,11 +157,14 @@ void printDriverJson(const DriverRun& run, const Report& r, std::FILE* out) {
       "},\n      \"copy_pct_of_host_single_thread\": %s, \"copy_pct_of_host_multi_thread\": %s,"
       "\n      \"extmem_total_256mib_over_4mib\": %s,"
       "\n      \"saxpy_pct_of_host_triad_single_thread\": %s, "
-      "\"saxpy_pct_of_host_triad_multi_thread\": %s}",
+      "\"saxpy_pct_of_host_triad_multi_thread\": %s,"
+      "\n      \"sgemm_naive_pct_of_fp32_peak\": %s, \"sgemm_tiled_pct_of_fp32_peak\": %s}",
       jsonNumber(percentOfHost(run, hostSingle)).c_str(),
       jsonNumber(percentOfHost(run, hostMulti)).c_str(), jsonNumber(exportSizeScaling(run)).c_str(),
       jsonNumber(saxpyPercentOfTriad(run, r.triad.singleThreadGBps)).c_str(),
-      jsonNumber(saxpyPercentOfTriad(run, r.triad.multiThreadGBps)).c_str());
+      jsonNumber(saxpyPercentOfTriad(run, r.triad.multiThreadGBps)).c_str(),
+      jsonNumber(sgemmPercentOfPeak(run, "naive", r.flops.multiThreadGflops)).c_str(),
+      jsonNumber(sgemmPercentOfPeak(run, "tiled", r.flops.multiThreadGflops)).c_str());
 }
 
 }  // namespace
@@ -168,8 +183,10 @@ void printTable(const Report& r, std::FILE* out) {
                "the process, warm = median of fresh ones from the same module; first dispatch = "
                "its first 64K-element saxpy, submit to fence;\n"
                "  no disk cache: every child runs with MESA_SHADER_CACHE_DISABLE=true (emvk has "
-               "none)\n\n",
-               r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str());
+               "none)\n"
+               "  sgemm GFLOP/s = 2*N^3 / (submit to fence) for C = A*B, N=%u, row-major "
+               "floats; FP32 peak = independent FMA chains in C++ on the host, an FMA = 2\n\n",
+               r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str(), r.sgemmN);
   std::fprintf(out,
                "host memcpy %zu MiB (median of %d): 1 thread %.2f GB/s, %u threads %.2f GB/s\n",
                r.copyBytes >> 20, r.hostRepetitions, r.host.singleThreadGBps, r.host.threads,
@@ -179,6 +196,11 @@ void printTable(const Report& r, std::FILE* out) {
                "%u threads %.2f GB/s\n",
                kSaxpyElements >> 20, r.hostRepetitions, r.triad.singleThreadGBps, r.triad.threads,
                r.triad.multiThreadGBps);
+  std::fprintf(out,
+               "host FP32 peak, %s FMA (median of %d): 1 thread %.1f GFLOP/s, %u threads %.1f "
+               "GFLOP/s\n",
+               r.flops.isa, r.flopsRepetitions, r.flops.singleThreadGflops, r.flops.threads,
+               r.flops.multiThreadGflops);
   describeDriver(r.emvk, out);
   describeDriver(r.peer, out);
 
@@ -208,6 +230,14 @@ void printTable(const Report& r, std::FILE* out) {
   std::fprintf(out, "%-38s %10s %10s\n", triadMulti.c_str(),
                cell(saxpyPercentOfTriad(r.emvk, r.triad.multiThreadGBps), "%.0f%%").c_str(),
                cell(saxpyPercentOfTriad(r.peer, r.triad.multiThreadGBps), "%.0f%%").c_str());
+  for (const char* variant : {"naive", "tiled"}) {
+    const std::string title = std::string("sgemm ") + variant + ", % of FP32 peak " +
+                              std::to_string(r.flops.threads) + " threads";
+    std::fprintf(
+        out, "%-38s %10s %10s\n", title.c_str(),
+        cell(sgemmPercentOfPeak(r.emvk, variant, r.flops.multiThreadGflops), "%.1f%%").c_str(),
+        cell(sgemmPercentOfPeak(r.peer, variant, r.flops.multiThreadGflops), "%.1f%%").c_str());
+  }
 }
 
 void printJson(const Report& r, std::FILE* out) {
@@ -234,6 +264,15 @@ void printJson(const Report& r, std::FILE* out) {
                "pipeline cache; cold = first in the process, warm = fresh pipelines from the same "
                "module; first_dispatch = its first 64K-element saxpy, submit to fence; every child "
                "runs with MESA_SHADER_CACHE_DISABLE=true\",\n");
+  std::fprintf(out,
+               "    \"sgemm\": \"C = A * B, row-major N x N floats (naive: one invocation per "
+               "element; tiled: 16x16 shared-memory tiles); GFLOP/s = 2 N^3 / (submit to fence), "
+               "median of up to 5 checked products within 20 s after a warm-up at N = 256; "
+               "pct_of_fp32_peak is over host_fp32_peak.multi_thread_gflops\",\n");
+  std::fprintf(
+      out,
+      "    \"fp32_peak\": \"independent FMA chains in C++ on the host's widest FMA "
+      "vectors, an FMA counting 2 operations; 1 thread and hardware_concurrency threads\",\n");
   std::fprintf(out, "    \"ratio\": \"peer time / emvk time; > 1 means emvk is faster\"},\n");
   std::fprintf(
       out,
@@ -247,6 +286,13 @@ void printJson(const Report& r, std::FILE* out) {
                "\"multi_thread_gbps\": %.6g},\n",
                kSaxpyElements, kSaxpyBytesPerElement, r.hostRepetitions, r.triad.singleThreadGBps,
                r.triad.threads, r.triad.multiThreadGBps);
+  std::fprintf(out,
+               "  \"host_fp32_peak\": {\"isa\": %s, \"repetitions\": %d, "
+               "\"single_thread_gflops\": %.6g, \"threads\": %u, \"multi_thread_gflops\": "
+               "%.6g},\n",
+               jsonString(r.flops.isa).c_str(), r.flopsRepetitions, r.flops.singleThreadGflops,
+               r.flops.threads, r.flops.multiThreadGflops);
+  std::fprintf(out, "  \"sgemm_n\": %u,\n", r.sgemmN);
   std::fprintf(out, "  \"drivers\": {\n    \"emvk\": ");
   printDriverJson(r.emvk, r, out);
   std::fprintf(out, ",\n    \"peer\": ");
