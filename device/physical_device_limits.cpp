@@ -59,10 +59,12 @@ VkPhysicalDeviceLimits physicalDeviceLimits() {
       .maxFragmentOutputAttachments = 4,
       .maxFragmentDualSrcAttachments = 0,
       .maxFragmentCombinedOutputResources = 4,
-      .maxComputeSharedMemorySize = 16384,
+      // The JIT runs any workgroup up to 1024 invocations (jit/interface.hpp), barriers
+      // included (tests/compute/barriers.cpp); shared memory is a per-worker allocation.
+      .maxComputeSharedMemorySize = 32768,
       .maxComputeWorkGroupCount = {65535, 65535, 65535},
-      .maxComputeWorkGroupInvocations = 128,
-      .maxComputeWorkGroupSize = {128, 128, 64},
+      .maxComputeWorkGroupInvocations = 1024,
+      .maxComputeWorkGroupSize = {1024, 1024, 64},
       .subPixelPrecisionBits = 4,
       .subTexelPrecisionBits = 4,
       .mipmapPrecisionBits = 4,

@@ -168,6 +168,7 @@ class ShaderTranslator {
   llvm::Value* divide(const Instruction& in);
   llvm::Value* shiftAmount(llvm::Value* base, llvm::Value* amount);
   llvm::Value* bitcast(llvm::Value* value, uint32_t resultType);
+  llvm::Value* bitField(const Instruction& in);
   llvm::Value* vectorShuffle(const Instruction& in);
   llvm::Value* compositeConstruct(const Instruction& in);
   llvm::Value* compositeInsert(const Instruction& in);

@@ -79,6 +79,10 @@ llvm::Value* ShaderTranslator::arithmetic(const Instruction& in) {
                                  types_.get(in.resultType));
     case spv::OpBitReverse:
       return intrinsic(llvm::Intrinsic::bitreverse, {a()});
+    case spv::OpBitFieldInsert:
+    case spv::OpBitFieldSExtract:
+    case spv::OpBitFieldUExtract:
+      return bitField(in);
     // Comparisons and logic.
     case spv::OpIEqual:
       return B.CreateICmpEQ(a(), b());
@@ -233,6 +237,50 @@ llvm::Value* ShaderTranslator::bitcast(llvm::Value* value, uint32_t resultType) 
   llvm::Value* laneMajor = toLaneMajor(value);
   llvm::Value* cast = builder_.CreateBitCast(laneMajor, type);
   return toComponentMajor(cast);
+}
+
+// OpBitFieldInsert/SExtract/UExtract. Offset and Count are scalars per lane (applied to every
+// component) and may have another width than Base. Fields past the width are undefined in
+// SPIR-V; shift amounts are kept below the width so LLVM never sees poison.
+llvm::Value* ShaderTranslator::bitField(const Instruction& in) {
+  llvm::Value* base = operand(in, 0);
+  llvm::Type* type = base->getType();
+  const uint32_t components = componentsOf(type);
+  const uint64_t width = type->getScalarSizeInBits();
+  bool insert = in.opcode == spv::OpBitFieldInsert;
+  auto scalar = [&](size_t i) {
+    llvm::Value* v = operand(in, i);
+    v = builder_.CreateZExtOrTrunc(v, llvm::FixedVectorType::get(type->getScalarType(), lanes_));
+    return replicate(v, components);
+  };
+  llvm::Value* offset = scalar(insert ? 2 : 1);
+  llvm::Value* count = scalar(insert ? 3 : 2);
+  llvm::Value* low = splatInt(type, width - 1);
+  llvm::Value* allOnes = llvm::Constant::getAllOnesValue(type);
+  llvm::Value* one = splatInt(type, 1);
+  // count ones at the bottom: (1 << count) - 1, or all ones for a count of the whole width.
+  llvm::Value* ones = builder_.CreateSelect(
+      builder_.CreateICmpUGE(count, splatInt(type, width)), allOnes,
+      builder_.CreateSub(builder_.CreateShl(one, builder_.CreateAnd(count, low)), one));
+  llvm::Value* at = builder_.CreateAnd(offset, low);
+  switch (in.opcode) {
+    case spv::OpBitFieldInsert: {
+      llvm::Value* mask = builder_.CreateShl(ones, at);
+      llvm::Value* field = builder_.CreateAnd(builder_.CreateShl(operand(in, 1), at), mask);
+      return builder_.CreateOr(builder_.CreateAnd(base, builder_.CreateNot(mask)), field);
+    }
+    case spv::OpBitFieldUExtract:
+      return builder_.CreateAnd(builder_.CreateLShr(base, at), ones);
+    default: {  // SExtract: the field's top bit is its sign
+      llvm::Value* widthV = splatInt(type, width);
+      llvm::Value* left =
+          builder_.CreateAnd(builder_.CreateSub(builder_.CreateSub(widthV, offset), count), low);
+      llvm::Value* right = builder_.CreateAnd(builder_.CreateSub(widthV, count), low);
+      llvm::Value* field = builder_.CreateAShr(builder_.CreateShl(base, left), right);
+      return builder_.CreateSelect(builder_.CreateICmpEQ(count, splatInt(type, 0)),
+                                   llvm::Constant::getNullValue(type), field);
+    }
+  }
 }
 
 // A shift amount modulo the width of `base`, with the type of `base`.
