@@ -124,6 +124,7 @@ llvm::Function* ShaderTranslator::emitGroupFunction() {
   // Allocas, built-ins and variables go before that branch.
   builder_.SetInsertPoint(prologue_->getTerminator());
   emitLaneIds(group_);
+  uniformity_ = std::make_unique<Uniformity>(module_, interface_, lanes_);
   emitVariables();
   findCrossBlockIds();
 
@@ -231,16 +232,6 @@ void ShaderTranslator::emitLaneIds(llvm::Value* group) {
   localId_[0] = builder_.CreateURem(laneIndex_, vec(size[0]));
   localId_[1] = builder_.CreateURem(builder_.CreateUDiv(laneIndex_, vec(size[0])), vec(size[1]));
   localId_[2] = builder_.CreateUDiv(laneIndex_, vec(size[0] * size[1]));
-  const uint32_t plane = size[0] * size[1];
-  localIdShapes_[0] = size[0] == 1            ? std::optional<Shape>(Shape{0})
-                      : size[0] % lanes_ == 0 ? std::optional<Shape>(Shape{1})
-                                              : std::nullopt;
-  localIdShapes_[1] = (size[1] == 1 || size[0] % lanes_ == 0)   ? std::optional<Shape>(Shape{0})
-                      : (size[0] == 1 && size[1] % lanes_ == 0) ? std::optional<Shape>(Shape{1})
-                                                                : std::nullopt;
-  localIdShapes_[2] = (size[2] == 1 || plane % lanes_ == 0) ? std::optional<Shape>(Shape{0})
-                      : plane == 1                          ? std::optional<Shape>(Shape{1})
-                                                            : std::nullopt;
 }
 
 // Module-scope variables the entry point uses, made addressable in the prologue.
@@ -307,19 +298,15 @@ ShaderTranslator::Pointer ShaderTranslator::builtIn(uint32_t variable) {
     return builder_.CreateVectorSplat(lanes_, builder_.getInt32(v));
   };
   const std::array<uint32_t, 3>& size = interface_.localSize;
-  const std::optional<Shape> same = Shape{0};
   Pointer p;
   p.storage = spv::StorageClassInput;
   p.type = types_.definition(module_.definition(variable)->resultType).operand(1);
-  auto three = [&](llvm::Value* x, llvm::Value* y, llvm::Value* z,
-                   std::array<std::optional<Shape>, 3> shapes) {
+  // Their shapes: Uniformity::builtInShapes, which the analysis uses too.
+  p.builtInShapes = Uniformity::builtInShapes(*builtIn, size, lanes_);
+  auto three = [&](llvm::Value* x, llvm::Value* y, llvm::Value* z) {
     p.builtIn = fromComponents({x, y, z});
-    p.builtInShapes.assign(shapes.begin(), shapes.end());
   };
-  auto one = [&](llvm::Value* v, std::optional<Shape> shape) {
-    p.builtIn = v;
-    p.builtInShapes = {shape};
-  };
+  auto one = [&](llvm::Value* v) { p.builtIn = v; };
   // A uvec3 of the context, the same in every lane.
   auto fromContext = [&](size_t offset) {
     llvm::Value* v = contextField(offset, llvm::FixedVectorType::get(i32, 3));
@@ -330,21 +317,20 @@ ShaderTranslator::Pointer ShaderTranslator::builtIn(uint32_t variable) {
   };
   switch (*builtIn) {
     case spv::BuiltInLocalInvocationId:
-      three(localId_[0], localId_[1], localId_[2],
-            {localIdShapes_[0], localIdShapes_[1], localIdShapes_[2]});
+      three(localId_[0], localId_[1], localId_[2]);
       break;
     case spv::BuiltInWorkgroupId: {
       auto id = fromContext(offsetof(DispatchContext, workgroupId));
-      three(id[0], id[1], id[2], {same, same, same});
+      three(id[0], id[1], id[2]);
       break;
     }
     case spv::BuiltInNumWorkgroups: {
       auto count = fromContext(offsetof(DispatchContext, numWorkgroups));
-      three(count[0], count[1], count[2], {same, same, same});
+      three(count[0], count[1], count[2]);
       break;
     }
     case spv::BuiltInWorkgroupSize:
-      three(uniform(size[0]), uniform(size[1]), uniform(size[2]), {same, same, same});
+      three(uniform(size[0]), uniform(size[1]), uniform(size[2]));
       break;
     case spv::BuiltInGlobalInvocationId: {
       auto id = fromContext(offsetof(DispatchContext, workgroupId));
@@ -352,25 +338,24 @@ ShaderTranslator::Pointer ShaderTranslator::builtIn(uint32_t variable) {
       for (int i = 0; i < 3; ++i) {
         global[i] = builder_.CreateAdd(builder_.CreateMul(id[i], uniform(size[i])), localId_[i]);
       }
-      three(global[0], global[1], global[2],
-            {localIdShapes_[0], localIdShapes_[1], localIdShapes_[2]});
+      three(global[0], global[1], global[2]);
       break;
     }
     case spv::BuiltInLocalInvocationIndex:
-      one(laneIndex_, Shape{1});
+      one(laneIndex_);
       break;
     // A subgroup is a SIMD group: subgroup g holds invocations g*W ... g*W + W-1.
     case spv::BuiltInSubgroupId:
-      one(builder_.CreateVectorSplat(lanes_, group_), same);
+      one(builder_.CreateVectorSplat(lanes_, group_));
       break;
     case spv::BuiltInNumSubgroups:
-      one(uniform(groups_), same);
+      one(uniform(groups_));
       break;
     case spv::BuiltInSubgroupSize:
-      one(uniform(lanes_), same);
+      one(uniform(lanes_));
       break;
     case spv::BuiltInSubgroupLocalInvocationId:
-      one(laneSteps(1, i32), Shape{1});
+      one(laneSteps(1, i32));
       break;
     // uvec4 masks of the lanes equal, >=, >, <=, < this one, in x (W <= 32); y, z, w zero.
     case spv::BuiltInSubgroupEqMask:
@@ -403,8 +388,6 @@ ShaderTranslator::Pointer ShaderTranslator::builtIn(uint32_t variable) {
       bits = builder_.CreateAnd(bits, uniform(valid));
       llvm::Value* zero = uniform(0);
       p.builtIn = fromComponents({bits, zero, zero, zero});
-      p.builtInShapes.assign(4, std::nullopt);
-      p.builtInShapes[1] = p.builtInShapes[2] = p.builtInShapes[3] = same;
       break;
     }
     default:
@@ -685,7 +668,7 @@ void ShaderTranslator::define(uint32_t id, llvm::Value* v) {
   if (!crossBlock_.count(id)) return;
   llvm::AllocaInst*& variable = variables_[id];
   if (!variable) variable = prologueAlloca(v->getType());
-  if (shapeOf(id)) {
+  if (std::optional<Shape> shape = shapeOf(id); shape && shape->allLanes) {
     builder_.CreateStore(v, variable);
   } else {
     llvm::Value* old = builder_.CreateLoad(v->getType(), variable);
@@ -700,7 +683,7 @@ void ShaderTranslator::definePointer(uint32_t id, Pointer p) {
   if (!crossBlock_.count(id) || llvm::isa<llvm::Constant>(p.offset)) return;
   llvm::AllocaInst*& variable = pointerOffsets_[id];
   if (!variable) variable = prologueAlloca(p.offset->getType());
-  if (p.shape) {
+  if (p.shape && p.shape->allLanes) {
     builder_.CreateStore(p.offset, variable);
   } else {
     llvm::Value* old = builder_.CreateLoad(p.offset->getType(), variable);
@@ -725,7 +708,6 @@ llvm::Constant* ShaderTranslator::constant(uint32_t id) {
   if (auto it = constants_.find(id); it != constants_.end()) return it->second;
   llvm::Constant* c = liftConstant(elementConstant(id));
   constants_[id] = c;
-  shapes_[id] = Shape{0};
   return c;
 }
 
@@ -793,14 +775,8 @@ llvm::Value* ShaderTranslator::index64(uint32_t id) {
 // ---- Instructions ---------------------------------------------------------------------------
 
 void ShaderTranslator::emitInstruction(const Instruction& in) {
-  if (llvm::Value* result = arithmetic(in)) {
-    inferShape(in);
-    return define(in.result, result);
-  }
-  if (llvm::Value* result = composite(in)) {
-    inferShape(in);
-    return define(in.result, result);
-  }
+  if (llvm::Value* result = arithmetic(in)) return define(in.result, result);
+  if (llvm::Value* result = composite(in)) return define(in.result, result);
   if (llvm::Value* result = subgroup(in)) return define(in.result, result);
   switch (in.opcode) {
     case spv::OpNop:
@@ -810,7 +786,6 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
     case spv::OpLoopMerge:
       return;
     case spv::OpUndef:
-      shapes_[in.result] = Shape{0};
       return define(in.result, llvm::Constant::getNullValue(types_.get(in.resultType)));
     case spv::OpPhi: {
       llvm::AllocaInst* input = phiInputs_.at(in.result);
@@ -833,21 +808,6 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
       return definePointer(in.result, accessChain(in));
     case spv::OpLoad: {
       Pointer p = pointer(in.operand(0));
-      // Memory no invocation can change during the dispatch keeps a uniform address's shape.
-      bool constantMemory =
-          p.storage == spv::StorageClassPushConstant || p.storage == spv::StorageClassUniform;
-      if (p.builtIn) {
-        if (p.builtInShapes.size() == 1) {
-          shapes_[in.result] = p.builtInShapes[0];
-        } else {
-          componentShapes_[in.result] = p.builtInShapes;
-          bool uniform = true;
-          for (const auto& shape : p.builtInShapes) uniform &= shape && shape->uniform();
-          if (uniform) shapes_[in.result] = Shape{0};
-        }
-      } else if (constantMemory && p.shape && p.shape->uniform()) {
-        shapes_[in.result] = Shape{0};
-      }
       return define(in.result, load(p));
     }
     case spv::OpStore:
@@ -858,10 +818,8 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
     }
     case spv::OpCopyObject:
       if (pointers_.count(in.operand(0))) return definePointer(in.result, pointer(in.operand(0)));
-      shapes_[in.result] = shapeOf(in.operand(0));
       return define(in.result, operand(in, 0));
     case spv::OpArrayLength:
-      shapes_[in.result] = Shape{0};
       return define(in.result, arrayLength(in));
     case spv::OpAtomicLoad:
     case spv::OpAtomicStore:
@@ -897,7 +855,6 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
       std::string set = module_.extInstSetName(in.operand(0));
       if (set.rfind("NonSemantic.", 0) == 0) return;  // debug info and the like: no effect
       if (set != "GLSL.std.450") fail("extended instruction set " + set + " is not supported");
-      inferShape(in);
       return define(in.result, glslStd450(in));
     }
     default:

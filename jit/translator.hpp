@@ -65,6 +65,7 @@
 #include "jit/schedule.hpp"
 #include "jit/spirv_module.hpp"
 #include "jit/types.hpp"
+#include "jit/uniformity.hpp"
 
 namespace emvk::jit {
 
@@ -80,12 +81,6 @@ class ShaderTranslator {
   Result<std::unique_ptr<llvm::Module>> translate();
 
  private:
-  // How an integer value varies across the lanes: lane i holds v0 + i * stride. Uniform is an
-  // affine shape with stride 0. No shape (std::nullopt) means anything.
-  struct Shape {
-    int64_t stride = 0;
-    bool uniform() const { return stride == 0; }
-  };
   // A SPIR-V pointer: a byte offset per lane from a base address, and what lies there.
   struct Pointer {
     llvm::Value* base = nullptr;    // ptr, computed in the prologue
@@ -143,10 +138,11 @@ class ShaderTranslator {
   llvm::Value* anyLane(llvm::Value* mask);
   llvm::Value* laneBits(llvm::Value* mask);
   llvm::Value* laneSteps(int64_t step, llvm::Type* element);
-  llvm::Value* uniformScalar(llvm::Value* lanes);
+  llvm::Value* uniformScalar(llvm::Value* lanes, bool allLanes);
+  llvm::Value* firstRunningLane();
+  llvm::Value* affineBase(llvm::Value* offsets, const Shape& shape);
   llvm::Constant* liftConstant(llvm::Constant* element);
-  std::optional<Shape> shapeOf(uint32_t id) const;
-  void inferShape(const Instruction& in);
+  std::optional<Shape> shapeOf(uint32_t id) const { return uniformity_->shape(id); }
 
   // translator_memory.cpp: pointers, loads, stores, atomics.
   llvm::Value* allocateLanePrivate(uint32_t type);
@@ -213,9 +209,7 @@ class ShaderTranslator {
   std::unordered_map<uint32_t, llvm::Constant*> constants_;
   std::unordered_map<uint32_t, llvm::Value*> values_;  // of the block being emitted
   std::vector<uint32_t> blockIds_;                     // what values_ holds of that block
-  std::unordered_map<uint32_t, std::optional<Shape>> shapes_;
-  // Loaded built-in vectors (gl_GlobalInvocationID...): one shape per component.
-  std::unordered_map<uint32_t, std::vector<std::optional<Shape>>> componentShapes_;
+  std::unique_ptr<Uniformity> uniformity_;             // the shapes of the entry function's values
   std::unordered_map<uint32_t, Pointer> pointers_;
   std::unordered_set<uint32_t> crossBlock_;  // ids used outside the block defining them
   std::unordered_map<uint32_t, llvm::AllocaInst*> variables_;       // of cross-block ids
@@ -232,8 +226,7 @@ class ShaderTranslator {
   llvm::Value* group_ = nullptr;          // i32, the group's index in the workgroup
   llvm::Value* laneIndex_ = nullptr;      // <W x i32> LocalInvocationIndex of each lane
   llvm::Value* localId_[3] = {};          // <W x i32> each
-  std::optional<Shape> localIdShapes_[3];
-  llvm::Value* mask_ = nullptr;  // <W x i1>: the lanes running the current block
+  llvm::Value* mask_ = nullptr;           // <W x i1>: the lanes running the current block
   Coroutine coroutine_;
 };
 

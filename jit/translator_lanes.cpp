@@ -1,5 +1,7 @@
 // Moving values between lanes and components (types.hpp's component-major vectors), masks, and
 // the shapes of integer values (translator.hpp).
+#include <llvm/IR/Intrinsics.h>
+
 #include "jit/failure.hpp"
 #include "jit/translator.hpp"
 
@@ -142,9 +144,26 @@ llvm::Value* ShaderTranslator::laneSteps(int64_t step, llvm::Type* element) {
   return llvm::ConstantVector::get(steps);
 }
 
-// The value of lane 0 of a uniform <W x T>.
-llvm::Value* ShaderTranslator::uniformScalar(llvm::Value* lanes) {
-  return builder_.CreateExtractElement(lanes, uint64_t{0});
+// The value of a uniform <W x T>: lane 0's when every lane holds it, else the first running
+// lane's (uniformity.hpp, allLanes).
+llvm::Value* ShaderTranslator::uniformScalar(llvm::Value* lanes, bool allLanes) {
+  if (allLanes) return builder_.CreateExtractElement(lanes, uint64_t{0});
+  return builder_.CreateExtractElement(lanes, firstRunningLane());
+}
+
+llvm::Value* ShaderTranslator::firstRunningLane() {
+  llvm::Value* bits = laneBits(mask_);
+  return builder_.CreateIntrinsic(llvm::Intrinsic::cttz, {bits->getType()},
+                                  {bits, builder_.getTrue()});
+}
+
+// What lane 0 would hold in affine offsets (i64 lanes): lane 0's own, or derived from the first
+// running lane's when lane 0's may be stale.
+llvm::Value* ShaderTranslator::affineBase(llvm::Value* offsets, const Shape& shape) {
+  if (shape.allLanes) return builder_.CreateExtractElement(offsets, uint64_t{0});
+  llvm::Value* lane = builder_.CreateZExt(firstRunningLane(), builder_.getInt64Ty());
+  llvm::Value* value = builder_.CreateExtractElement(offsets, lane);
+  return builder_.CreateSub(value, builder_.CreateMul(lane, builder_.getInt64(shape.stride)));
 }
 
 // One lane's constant for all lanes.
@@ -174,100 +193,6 @@ llvm::Constant* ShaderTranslator::liftConstant(llvm::Constant* element) {
     return llvm::ConstantStruct::get(llvm::StructType::get(context_, members), parts);
   }
   return llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(lanes_), element);
-}
-
-std::optional<ShaderTranslator::Shape> ShaderTranslator::shapeOf(uint32_t id) const {
-  auto it = shapes_.find(id);
-  if (it != shapes_.end()) return it->second;
-  // Constants are uniform; everything else unknown until inferred.
-  const Instruction* in = module_.definition(id);
-  if (!in) return std::nullopt;
-  switch (in->opcode) {
-    case spv::OpConstant:
-    case spv::OpConstantTrue:
-    case spv::OpConstantFalse:
-    case spv::OpConstantNull:
-    case spv::OpConstantComposite:
-    case spv::OpUndef:
-      return Shape{0};
-    default:
-      return std::nullopt;
-  }
-}
-
-// The shape of the result of a pure instruction, from its operands': uniform operands give a
-// uniform result; additions and multiplications by constants keep an affine one.
-void ShaderTranslator::inferShape(const Instruction& in) {
-  if (!in.result) return;
-  auto operandShape = [&](size_t i) { return shapeOf(in.operand(i)); };
-  auto constantOf = [&](size_t i) { return module_.integerConstant(in.operand(i)); };
-  std::optional<Shape> result;
-  switch (in.opcode) {
-    case spv::OpIAdd:
-    case spv::OpISub: {
-      auto a = operandShape(0), b = operandShape(1);
-      if (a && b) {
-        result = Shape{in.opcode == spv::OpIAdd ? a->stride + b->stride : a->stride - b->stride};
-      }
-      break;
-    }
-    case spv::OpIMul: {
-      auto a = operandShape(0), b = operandShape(1);
-      if (a && b && a->uniform() && b->uniform()) {
-        result = Shape{0};
-      } else if (a && b && b->uniform() && constantOf(1)) {
-        result = Shape{a->stride * *constantOf(1)};
-      } else if (a && b && a->uniform() && constantOf(0)) {
-        result = Shape{b->stride * *constantOf(0)};
-      }
-      break;
-    }
-    case spv::OpShiftLeftLogical: {
-      auto a = operandShape(0), b = operandShape(1);
-      auto amount = constantOf(1);
-      if (a && b && b->uniform() && amount && *amount >= 0 && *amount < 32) {
-        result = Shape{a->stride * (int64_t{1} << *amount)};
-      }
-      break;
-    }
-    case spv::OpBitcast:
-      if (auto a = operandShape(0); a && a->uniform()) result = Shape{0};
-      break;
-    case spv::OpSConvert:
-    case spv::OpUConvert:
-    case spv::OpCopyObject:
-      // Widening an affine index: lanes of one group do not wrap around 2^32 in any access
-      // that stays inside a buffer.
-      result = operandShape(0);
-      break;
-    case spv::OpCompositeExtract: {
-      // A component of a built-in vector keeps that component's shape (set at the load).
-      result = operandShape(0);
-      if (result && !result->uniform()) result = std::nullopt;
-      auto it = componentShapes_.find(in.operand(0));
-      if (it != componentShapes_.end() && in.operands.size() == 2 &&
-          in.operand(1) < it->second.size()) {
-        result = it->second[in.operand(1)];
-      }
-      break;
-    }
-    default: {
-      // Anything pure of uniform operands is uniform.
-      bool allUniform = true;
-      size_t first = in.opcode == spv::OpExtInst ? 2 : 0;
-      for (size_t i = first; i < in.operands.size(); ++i) {
-        const Instruction* def = module_.definition(in.operand(i));
-        if (!def || def->opcode == spv::OpTypeVoid) continue;
-        bool isValue = def->resultType != 0 || def->opcode == spv::OpConstantTrue;
-        if (!isValue) continue;  // a literal that happens to name an id
-        auto shape = shapeOf(in.operand(i));
-        if (!shape || !shape->uniform()) allUniform = false;
-      }
-      if (allUniform) result = Shape{0};
-      break;
-    }
-  }
-  shapes_[in.result] = result;
 }
 
 }  // namespace emvk::jit

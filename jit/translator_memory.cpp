@@ -53,7 +53,7 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
     std::optional<Shape> shape = shapeOf(index);
     if (shape && shape->uniform()) {
       const Instruction* def = module_.definition(index);
-      llvm::Value* scalar = uniformScalar(value(index));
+      llvm::Value* scalar = uniformScalar(value(index), shape->allLanes);
       scalar = def && types_.isSigned(def->resultType) ? builder_.CreateSExt(scalar, i64)
                                                        : builder_.CreateZExt(scalar, i64);
       llvm::Value* bytes = builder_.CreateMul(scalar, builder_.getInt64(stride));
@@ -67,7 +67,8 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
     if (!p.offset->getType()->isVectorTy()) p.offset = builder_.CreateVectorSplat(lanes_, p.offset);
     p.offset = builder_.CreateAdd(p.offset, bytes);
     if (shape && p.shape) {
-      p.shape = Shape{p.shape->stride + shape->stride * static_cast<int64_t>(stride)};
+      p.shape = Shape{p.shape->stride + shape->stride * static_cast<int64_t>(stride),
+                      p.shape->allLanes && shape->allLanes};
     } else {
       p.shape = std::nullopt;
     }
@@ -196,7 +197,7 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
                                       builder_.CreateAlignedLoad(element, at, llvm::Align(align)));
   }
   if (!p.lanePrivate && p.shape && p.shape->stride == static_cast<int64_t>(size)) {
-    llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+    llvm::Value* first = affineBase(p.offset, *p.shape);
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(first, builder_.getInt64(extra)));
     return builder_.CreateMaskedLoad(type, at, llvm::Align(align), mask_, zero);
@@ -218,7 +219,7 @@ void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* 
     return;
   }
   if (!p.lanePrivate && !uniform && p.shape && p.shape->stride == static_cast<int64_t>(size)) {
-    llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+    llvm::Value* first = affineBase(p.offset, *p.shape);
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(first, builder_.getInt64(extra)));
     builder_.CreateMaskedStore(value, at, llvm::Align(align), mask_);
@@ -247,7 +248,7 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
       // An array of tightly packed vectors indexed by consecutive lanes: one load of all.
       if (!p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
           p.shape->stride == static_cast<int64_t>(size * count)) {
-        llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+        llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                              builder_.CreateAdd(first, builder_.getInt64(extra)));
         llvm::Value* laneMask = toLaneMajor(replicate(mask_, count));
@@ -296,7 +297,7 @@ void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
       uint32_t size = layout_.size(scalar), align = layout_.alignment(scalar);
       if (!p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
           p.shape->stride == static_cast<int64_t>(size * count)) {
-        llvm::Value* first = builder_.CreateExtractElement(p.offset, uint64_t{0});
+        llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                              builder_.CreateAdd(first, builder_.getInt64(extra)));
         builder_.CreateMaskedStore(toLaneMajor(value), at, llvm::Align(align),

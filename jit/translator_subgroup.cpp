@@ -160,7 +160,9 @@ llvm::Value* ShaderTranslator::subgroup(const Instruction& in) {
       llvm::Value* lane = firstLane;
       if (in.opcode == spv::OpGroupNonUniformBroadcast) {
         // Id is dynamically uniform (constant before SPIR-V 1.5): lane 0's, within range.
-        lane = B.CreateAnd(uniformScalar(operand(in, 2)), B.getInt32(lanes_ - 1));
+        std::optional<Shape> shape = shapeOf(in.operand(2));
+        lane = B.CreateAnd(uniformScalar(operand(in, 2), shape && shape->allLanes),
+                           B.getInt32(lanes_ - 1));
       }
       return eachComponent(operand(in, 1), [&](llvm::Value* c) {
         return B.CreateVectorSplat(lanes_, B.CreateExtractElement(c, lane));
