@@ -588,6 +588,13 @@ void ShaderTranslator::emitTerminator(const Block& block) {
       uint32_t yes = check(in.operand(1)), no = check(in.operand(2));
       if (yes == no) return emitEdge(block.label, yes, mask_);
       llvm::Value* condition = operand(in, 0);
+      if (std::optional<Shape> shape = shapeOf(in.operand(0)); shape && shape->uniform()) {
+        // Every running lane goes the same way: one scalar test, and LLVM sees a plain branch.
+        llvm::Value* all = uniformScalar(condition, shape->allLanes);
+        llvm::Value* none = llvm::Constant::getNullValue(mask_->getType());
+        emitEdge(block.label, yes, builder_.CreateSelect(all, mask_, none));
+        return emitEdge(block.label, no, builder_.CreateSelect(all, none, mask_));
+      }
       emitEdge(block.label, yes, taking(condition));
       return emitEdge(block.label, no, taking(builder_.CreateNot(condition)));
     }
