@@ -643,6 +643,10 @@ void ShaderTranslator::emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes) 
     for (size_t i = 0; i + 1 < in->operands.size(); i += 2) {
       if (in->operand(i + 1) != from) continue;
       llvm::AllocaInst* input = phiInputs_.at(in->result);
+      if (std::optional<Shape> shape = shapeOf(in->result); shape && shape->allLanes) {
+        builder_.CreateStore(value(in->operand(i)), input);  // the same for every lane
+        continue;
+      }
       llvm::Value* old = builder_.CreateLoad(input->getAllocatedType(), input);
       builder_.CreateStore(blend(lanes, value(in->operand(i)), old), input);
     }

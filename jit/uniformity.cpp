@@ -358,10 +358,11 @@ bool Uniformity::transfer(const Instruction& in, uint32_t block) {
           first = false;
         } else if (!meet || meet->stride != s->stride) {
           meet.reset();
+        } else {
+          meet->allLanes = meet->allLanes && s->allLanes;
         }
       }
       if (!any) return false;  // nothing known yet
-      if (meet) meet->allLanes = false;
       bool isHeader = std::any_of(loops_.begin(), loops_.end(),
                                   [&](const Loop& l) { return labels_[l.header] == block; });
       if (!isHeader && divergentJoin(block)) meet.reset();
