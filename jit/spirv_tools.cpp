@@ -149,7 +149,8 @@ Result<std::vector<uint32_t>> specialize(std::span<const uint32_t> spirv,
       .RegisterPass(spvtools::CreateScalarReplacementPass())
       .RegisterPass(spvtools::CreateLocalSingleBlockLoadStoreElimPass())
       .RegisterPass(spvtools::CreateLocalSingleStoreElimPass())
-      .RegisterPass(spvtools::CreateSSARewritePass());
+      .RegisterPass(spvtools::CreateSSARewritePass())
+      .RegisterPass(spvtools::CreateAggressiveDCEPass());  // the stores nobody reads any more
   spvtools::OptimizerOptions options;
   options.set_run_validator(false);  // validateSpirv already ran
   std::vector<uint32_t> result;
