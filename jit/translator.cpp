@@ -467,7 +467,14 @@ void ShaderTranslator::emitCountedLoop(uint32_t count,
   body(i);
   llvm::Value* next = builder_.CreateNUWAdd(i, builder_.getInt32(1));
   i->addIncoming(next, builder_.GetInsertBlock());
-  builder_.CreateCondBr(builder_.CreateICmpULT(next, builder_.getInt32(count)), loop, done);
+  llvm::BranchInst* back =
+      builder_.CreateCondBr(builder_.CreateICmpULT(next, builder_.getInt32(count)), loop, done);
+  // Copies of a whole group's code buy nothing and cost compile time: no unrolling.
+  llvm::MDNode* disable =
+      llvm::MDNode::get(context_, {llvm::MDString::get(context_, "llvm.loop.unroll.disable")});
+  llvm::MDNode* loopId = llvm::MDNode::getDistinct(context_, {nullptr, disable});
+  loopId->replaceOperandWith(0, loopId);
+  back->setMetadata(llvm::LLVMContext::MD_loop, loopId);
   builder_.SetInsertPoint(done);
 }
 
