@@ -51,8 +51,7 @@ Result<std::unique_ptr<Program>> compileProgram(
   if (!compiler) return compiler.error();
   // Each program gets its own LLVM context, so programs compile in parallel on several threads.
   auto context = std::make_unique<llvm::LLVMContext>();
-  ShaderTranslator translator(*module.value(), layout, interface.value(), *context,
-                              subgroupSize());
+  ShaderTranslator translator(*module.value(), layout, interface.value(), *context, subgroupSize());
   auto ir = translator.translate();
   if (!ir) return ir.error();
   auto code = compiler.value()->compile(std::move(context), ir.take(), kWorkgroupSymbol,

@@ -547,12 +547,108 @@ void ShaderTranslator::emitSteps(llvm::Function* function, llvm::BasicBlock* don
   for (size_t i = 0; i < steps.size(); ++i) {
     builder_.SetInsertPoint(entries[i]);
     if (steps[i].kind == Step::Kind::Block) {
+      if (size_t end = uniformLoopEnd(steps, i); end != SIZE_MAX) {
+        for (size_t k = i + 1; k <= end; ++k) entries[k]->eraseFromParent();
+        emitUniformLoop(steps, i, end, entries[end + 1]);
+        i = end;
+        continue;
+      }
       emitBlock(*blocks_.at(steps[i].label), entries[i + 1]);
       continue;
     }
     // The end of a loop's blocks: again, while any lane took a back edge to the header.
     llvm::Value* again = builder_.CreateLoad(maskType, incoming_.at(steps[i].label));
     builder_.CreateCondBr(anyLane(again), stepBlocks_.at(steps[i].label), entries[i + 1]);
+  }
+}
+
+// A loop whose every branch is uniform: all its lanes go round together and leave together, so
+// it needs no masks inside. If steps[first] heads such a loop, the index of its LoopEnd step.
+size_t ShaderTranslator::uniformLoopEnd(const std::vector<Step>& steps, size_t first) {
+  const Block& header = *blocks_.at(steps[first].label);
+  if (!header.merge || header.merge->opcode != spv::OpLoopMerge) return SIZE_MAX;
+  for (size_t k = first; k < steps.size(); ++k) {
+    if (steps[k].kind == Step::Kind::LoopEnd) {
+      if (steps[k].label == header.label) return k;
+      continue;
+    }
+    const Instruction* t = blocks_.at(steps[k].label)->terminator;
+    if (!t) return SIZE_MAX;
+    switch (t->opcode) {
+      case spv::OpBranch:
+      case spv::OpReturn:
+      case spv::OpUnreachable:
+        break;
+      case spv::OpBranchConditional: {
+        if (t->operand(1) == t->operand(2)) break;
+        std::optional<Shape> shape = shapeOf(t->operand(0));
+        if (!shape || !shape->uniform()) return SIZE_MAX;
+        break;
+      }
+      default:
+        return SIZE_MAX;
+    }
+  }
+  return SIZE_MAX;
+}
+
+// Steps first..end (a uniform loop, above) as ordinary LLVM control flow: the lanes that arrive
+// at the header, M, run every block of the loop they reach, with real branches and real back
+// edges; exits hand M to the blocks after the loop, which `after` starts.
+void ShaderTranslator::emitUniformLoop(const std::vector<Step>& steps, size_t first, size_t end,
+                                       llvm::BasicBlock* after) {
+  llvm::Function* function = builder_.GetInsertBlock()->getParent();
+  llvm::Type* maskType = llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_);
+  const uint32_t headerLabel = steps[first].label;
+  llvm::AllocaInst* arrived = incoming_.at(headerLabel);
+  llvm::Value* lanes = builder_.CreateLoad(maskType, arrived);
+  builder_.CreateStore(llvm::Constant::getNullValue(maskType), arrived);
+  std::unordered_map<uint32_t, llvm::BasicBlock*> direct;
+  for (size_t k = first; k < end; ++k) {
+    if (steps[k].kind != Step::Kind::Block) continue;
+    direct[steps[k].label] =
+        llvm::BasicBlock::Create(context_, "U" + std::to_string(steps[k].label), function);
+  }
+  builder_.CreateCondBr(anyLane(lanes), direct.at(headerLabel), after);
+
+  for (size_t k = first; k < end; ++k) {
+    if (steps[k].kind != Step::Kind::Block) continue;
+    const Block& block = *blocks_.at(steps[k].label);
+    builder_.SetInsertPoint(direct.at(block.label));
+    mask_ = lanes;
+    for (const Instruction* in : block.instructions) emitInstruction(*in);
+    // An edge: phi inputs, then on inside the loop, or out of it with the loop's lanes.
+    auto edge = [&](uint32_t target) {
+      if (!blocks_.count(target)) fail("a branch to a label outside the function");
+      if (auto inside = direct.find(target); inside != direct.end()) {
+        emitPhiInputs(block.label, target, lanes);
+        builder_.CreateBr(inside->second);
+      } else {
+        emitEdge(block.label, target, lanes);
+        builder_.CreateBr(after);
+      }
+    };
+    const Instruction& t = *block.terminator;
+    if (t.opcode == spv::OpBranch) {
+      edge(t.operand(0));
+    } else if (t.opcode == spv::OpBranchConditional && t.operand(1) == t.operand(2)) {
+      edge(t.operand(1));
+    } else if (t.opcode == spv::OpBranchConditional) {
+      std::optional<Shape> shape = shapeOf(t.operand(0));
+      llvm::Value* taken = uniformScalar(operand(t, 0), shape && shape->allLanes);
+      auto* yes = llvm::BasicBlock::Create(context_, "U.yes", function);
+      auto* no = llvm::BasicBlock::Create(context_, "U.no", function);
+      builder_.CreateCondBr(taken, yes, no);
+      builder_.SetInsertPoint(yes);
+      edge(t.operand(1));
+      builder_.SetInsertPoint(no);
+      edge(t.operand(2));
+    } else {
+      builder_.CreateBr(after);  // OpReturn, OpUnreachable: the lanes are done
+    }
+    for (uint32_t id : blockIds_) values_.erase(id);
+    blockIds_.clear();
+    blockOffsets_.clear();
   }
 }
 
@@ -645,6 +741,13 @@ void ShaderTranslator::emitTerminator(const Block& block) {
 
 // The lanes `lanes` go from block `from` to block `to`: they write to's phis and wait there.
 void ShaderTranslator::emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes) {
+  emitPhiInputs(from, to, lanes);
+  llvm::AllocaInst* waiting = incoming_.at(to);
+  llvm::Value* before = builder_.CreateLoad(waiting->getAllocatedType(), waiting);
+  builder_.CreateStore(builder_.CreateOr(before, lanes), waiting);
+}
+
+void ShaderTranslator::emitPhiInputs(uint32_t from, uint32_t to, llvm::Value* lanes) {
   for (const Instruction* in : blocks_.at(to)->instructions) {
     if (in->opcode != spv::OpPhi) continue;
     for (size_t i = 0; i + 1 < in->operands.size(); i += 2) {
@@ -658,9 +761,6 @@ void ShaderTranslator::emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes) 
       builder_.CreateStore(blend(lanes, value(in->operand(i)), old), input);
     }
   }
-  llvm::AllocaInst* waiting = incoming_.at(to);
-  llvm::Value* before = builder_.CreateLoad(waiting->getAllocatedType(), waiting);
-  builder_.CreateStore(builder_.CreateOr(before, lanes), waiting);
 }
 
 // ---- Values ---------------------------------------------------------------------------------

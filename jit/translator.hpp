@@ -120,6 +120,10 @@ class ShaderTranslator {
   void emitBlock(const Block& block, llvm::BasicBlock* next);
   void emitTerminator(const Block& block);
   void emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes);
+  void emitPhiInputs(uint32_t from, uint32_t to, llvm::Value* lanes);
+  size_t uniformLoopEnd(const std::vector<Step>& steps, size_t first);
+  void emitUniformLoop(const std::vector<Step>& steps, size_t first, size_t end,
+                       llvm::BasicBlock* after);
   void emitBarrier();
   void emitInstruction(const Instruction& in);
   Pointer builtIn(uint32_t variable);

@@ -157,10 +157,11 @@ llvm::Value* ShaderTranslator::firstRunningLane() {
                                   {bits, builder_.getTrue()});
 }
 
-// What lane 0 would hold in affine offsets (i64 lanes): lane 0's own, or derived from the first
-// running lane's when lane 0's may be stale.
+// What lane 0 would hold in affine offsets (i64 lanes), derived from the first running lane's.
+// Not lane 0's own, even when every lane holds a value: a lane that does not run may hold an
+// index that wrapped around 2^32 before it was widened (s[l - 1] in lane 0, where l >= 1 is the
+// condition), while the running lanes' offsets are consecutive.
 llvm::Value* ShaderTranslator::affineBase(llvm::Value* offsets, const Shape& shape) {
-  if (shape.allLanes) return builder_.CreateExtractElement(offsets, uint64_t{0});
   llvm::Value* lane = builder_.CreateZExt(firstRunningLane(), builder_.getInt64Ty());
   llvm::Value* value = builder_.CreateExtractElement(offsets, lane);
   return builder_.CreateSub(value, builder_.CreateMul(lane, builder_.getInt64(shape.stride)));

@@ -403,8 +403,9 @@ bool Uniformity::transfer(const Instruction& in, uint32_t block) {
     case spv::OpSConvert:
     case spv::OpUConvert:
     case spv::OpCopyObject:
-      // Widening an affine index: the lanes of one group do not wrap around 2^32 in an access
-      // that stays inside a buffer.
+      // Widening an affine index: the running lanes of one group do not wrap around 2^32 in an
+      // access that stays inside a buffer (lanes that do not run may: translator_lanes.cpp's
+      // affineBase takes the base from a running lane).
       next.shape = operand(0);
       break;
     case spv::OpCompositeExtract: {
