@@ -2,8 +2,9 @@
 
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
-#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -14,6 +15,7 @@
 #include <mutex>
 
 #include "jit/dump.hpp"
+#include "jit/jit.hpp"
 
 namespace emvk::jit {
 
@@ -106,12 +108,23 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
   };
 }
 
-// Programs compile on the threads that create them, several at once: each compile gets a
-// TargetMachine of its own. (LLJIT's setSupportConcurrentCompilation would do that too, but also
-// hand code generation to a pool of threads of its own, which a driver must not leave behind.)
-llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> concurrentCompiler(
-    llvm::orc::JITTargetMachineBuilder machineBuilder) {
-  return std::make_unique<llvm::orc::ConcurrentIRCompiler>(std::move(machineBuilder));
+std::atomic<uint64_t> compilations{0};
+
+// The host as LLVM sees it, with the code generator settings every object is made with. Objects
+// are position-independent, small code model: what ORC's JITLink links on every host it supports
+// (LLJIT sets the same for the IR it compiles itself).
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostMachineBuilder() {
+  static std::once_flag targetsReady;
+  std::call_once(targetsReady, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) return builder.takeError();
+  builder->setCodeGenOptLevel(kCodeGenLevel);
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
+  return builder;
 }
 
 void optimize(llvm::Module& module, llvm::TargetMachine& machine) {
@@ -142,26 +155,35 @@ struct Compiler::State {
 Compiler::Compiler(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Compiler::~Compiler() = default;
 
+uint64_t compilationCount() { return compilations.load(); }
+
+const std::string& Compiler::hostDescription() {
+  static const std::string description = [] {
+    auto builder = hostMachineBuilder();
+    if (!builder) {
+      // No usable target: compiling fails as well, so no key made from this is ever filed.
+      return "unknown host: " + llvm::toString(builder.takeError());
+    }
+    return builder->getTargetTriple().str() + " " + builder->getCPU() + " " +
+           builder->getFeatures().getString();
+  }();
+  return description;
+}
+
 Result<std::shared_ptr<Compiler>> Compiler::get() {
   static std::mutex mutex;
   static std::weak_ptr<Compiler> current;
   std::lock_guard lock(mutex);
   if (auto compiler = current.lock()) return compiler;
 
-  static std::once_flag targetsReady;
-  std::call_once(targetsReady, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  auto machineBuilder = hostMachineBuilder();
   if (!machineBuilder) return llvmError("cannot target the host CPU", machineBuilder.takeError());
-  machineBuilder->setCodeGenOptLevel(kCodeGenLevel);
-
+  // Only object files reach this LLJIT (generate() makes them on the calling thread, with a
+  // TargetMachine of its own), so its own IR compiler never runs.
   auto jit = llvm::orc::LLJITBuilder()
                  .setJITTargetMachineBuilder(*machineBuilder)
                  .setLinkProcessSymbolsByDefault(false)
                  .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
-                 .setCompileFunctionCreator(concurrentCompiler)
                  .create();
   if (!jit) return llvmError("cannot create the JIT", jit.takeError());
   (*jit)->getExecutionSession().setErrorReporter([](llvm::Error error) {
@@ -191,27 +213,39 @@ Result<std::shared_ptr<Compiler>> Compiler::get() {
   return compiler;
 }
 
-Result<std::unique_ptr<CompiledCode>> Compiler::compile(std::unique_ptr<llvm::LLVMContext> context,
-                                                        std::unique_ptr<llvm::Module> module,
-                                                        const std::string& symbol,
-                                                        const ShaderDump* dump) {
-  llvm::orc::LLJIT& jit = *state_->jit;
+Result<std::vector<uint8_t>> Compiler::generate(llvm::Module& module, const ShaderDump* dump) {
+  // Programs compile on the threads that create them, several at once: each gets a TargetMachine
+  // of its own, made from the one builder (so every object is made alike).
   auto machine = state_->machineBuilder.createTargetMachine();
   if (!machine) return llvmError("cannot create a target machine", machine.takeError());
-  module->setDataLayout(jit.getDataLayout());
-  module->setTargetTriple(jit.getTargetTriple().str());
-  if (dump) dump->ir(*module, ".ll");
-  optimize(*module, **machine);
+  module.setDataLayout((*machine)->createDataLayout());
+  module.setTargetTriple((*machine)->getTargetTriple().str());
+  if (dump) dump->ir(module, ".ll");
+  optimize(module, **machine);
+  compilations.fetch_add(1);
   if (dump) {
-    dump->ir(*module, ".opt.ll");
-    // A target machine of its own, made like the one ORC compiles with (same builder).
+    dump->ir(module, ".opt.ll");
+    // A target machine of its own: the code generator's passes must not run twice on one.
     if (auto assembler = state_->machineBuilder.createTargetMachine()) {
-      dump->assembly(*module, **assembler);
+      dump->assembly(module, **assembler);
     } else {
       llvm::consumeError(assembler.takeError());
     }
   }
 
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream stream(object);
+  llvm::legacy::PassManager passes;
+  // addPassesToEmitFile answers true when the target cannot emit this kind of file.
+  if ((*machine)->addPassesToEmitFile(passes, stream, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return Error{VK_ERROR_UNKNOWN, "the host target cannot emit object files"};
+  passes.run(module);
+  return std::vector<uint8_t>(object.begin(), object.end());
+}
+
+Result<std::unique_ptr<CompiledCode>> Compiler::link(std::span<const uint8_t> object,
+                                                     const std::string& symbol) {
+  llvm::orc::LLJIT& jit = *state_->jit;
   std::string details;
   sessionErrors = &details;
   struct Detach {
@@ -223,16 +257,17 @@ Result<std::unique_ptr<CompiledCode>> Compiler::compile(std::unique_ptr<llvm::LL
   dylib->addToLinkOrder(*state_->runtime);
   auto forget = [&] { llvm::consumeError(jit.getExecutionSession().removeJITDylib(*dylib)); };
 
-  llvm::orc::ThreadSafeModule threadSafe(std::move(module), std::move(context));
-  if (auto error = jit.addIRModule(*dylib, std::move(threadSafe))) {
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(reinterpret_cast<const char*>(object.data()), object.size()), name);
+  if (auto error = jit.addObjectFile(*dylib, std::move(buffer))) {
     forget();
-    return llvmError("cannot add the shader to the JIT", std::move(error), details);
+    return llvmError("cannot add the shader's object file to the JIT", std::move(error), details);
   }
-  // The lookup makes ORC generate the machine code now, on this thread.
+  // The lookup makes ORC link the object now, on this thread.
   auto address = jit.lookup(*dylib, symbol);
   if (!address) {
     forget();
-    return llvmError("cannot compile the shader", address.takeError(), details);
+    return llvmError("cannot link the shader", address.takeError(), details);
   }
   return std::make_unique<CompiledCode>(shared_from_this(), *dylib, address->toPtr<void*>());
 }
