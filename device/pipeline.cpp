@@ -109,6 +109,16 @@ Result<std::unique_ptr<jit::Program>> buildProgram(const Device& d, PipelineCach
   return program;
 }
 
+// No exception may leave the driver: the caches' containers and paths can still throw bad_alloc.
+Result<std::unique_ptr<jit::Program>> buildProgramSafely(
+    const Device& d, PipelineCache* cache, const VkPipelineShaderStageCreateInfo& stage) {
+  try {
+    return buildProgram(d, cache, stage);
+  } catch (const std::exception& e) {
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, std::string("pipeline creation failed: ") + e.what()};
+  }
+}
+
 }  // namespace
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -119,7 +129,7 @@ emvk_CreateComputePipelines(VkDevice device, VkPipelineCache pipelineCache, uint
   VkResult result = VK_SUCCESS;
   for (uint32_t i = 0; i < count; ++i) {
     pPipelines[i] = VK_NULL_HANDLE;
-    auto program = buildProgram(*d, fromHandle(pipelineCache), pCreateInfos[i].stage);
+    auto program = buildProgramSafely(*d, fromHandle(pipelineCache), pCreateInfos[i].stage);
     if (!program) {
       EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateComputePipelines: pipeline ", i,
                " (entry point \"", pCreateInfos[i].stage.pName,

@@ -49,6 +49,12 @@ std::string PipelineCache::load(const Device& device, std::span<const uint8_t> b
   return {};
 }
 
+size_t PipelineCache::dataSize() const {
+  size_t size = sizeof(Header);
+  for (const jit::CacheEntry& entry : code_.entries()) size += jit::entrySize(entry.artefact);
+  return size;
+}
+
 std::vector<uint8_t> PipelineCache::data(const Device& device, size_t capacity,
                                          bool& complete) const {
   std::vector<uint8_t> blob;
@@ -95,12 +101,15 @@ VKAPI_ATTR void VKAPI_CALL emvk_DestroyPipelineCache(VkDevice, VkPipelineCache c
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPipelineCacheData(VkDevice device, VkPipelineCache cache,
                                                          size_t* pDataSize, void* pData) {
-  const Device& d = *fromHandle(device);
+  const PipelineCache& c = *fromHandle(cache);
+  // The two-call idiom: the size of everything first, then as much as fits in *pDataSize.
+  if (!pData) {
+    *pDataSize = c.dataSize();
+    return VK_SUCCESS;
+  }
   bool complete = false;
-  // The two-call idiom: the size of everything first, then as much as fits in pDataSize.
-  const size_t capacity = pData ? *pDataSize : SIZE_MAX;
-  const std::vector<uint8_t> blob = fromHandle(cache)->data(d, capacity, complete);
-  if (pData) std::memcpy(pData, blob.data(), blob.size());
+  const std::vector<uint8_t> blob = c.data(*fromHandle(device), *pDataSize, complete);
+  std::memcpy(pData, blob.data(), blob.size());
   *pDataSize = blob.size();
   // vkGetPipelineCacheData: fewer bytes than the whole cache is VK_INCOMPLETE; when not even the
   // header fits, nothing is written and *pDataSize is 0.

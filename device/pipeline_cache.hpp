@@ -19,15 +19,18 @@ class PipelineCache : public Object {
   // Fills the cache from vkGetPipelineCacheData's blob. A blob of another driver, device or
   // build, or a damaged one, leaves the cache empty: the answer is why (empty when accepted).
   std::string load(const Device& device, std::span<const uint8_t> blob);
-  // The blob: the header, then whole entry records while they fit in `capacity` bytes.
-  // `complete` says whether every entry fit.
+  // The size of the whole blob, and the blob itself: the header, then whole entry records while
+  // they fit in `capacity` bytes; `complete` says whether every entry fit.
+  size_t dataSize() const;
   std::vector<uint8_t> data(const Device& device, size_t capacity, bool& complete) const;
 
   jit::CodeCache& code() { return code_; }
   const jit::CodeCache& code() const { return code_; }
 
  private:
-  jit::CodeCache code_;  // locks itself: pipeline caches need no external synchronisation
+  // Locks itself, so that several threads may share one cache (section "Pipeline Cache"); with
+  // VK_PIPELINE_CACHE_CREATE_EXTERNALLY_SYNCHRONIZED_BIT the lock is merely never contended.
+  jit::CodeCache code_;
 };
 EMVK_DEFINE_HANDLE(PipelineCache, VkPipelineCache, VK_OBJECT_TYPE_PIPELINE_CACHE)
 
