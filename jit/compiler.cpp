@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "jit/dump.hpp"
 #include "jit/jit.hpp"
@@ -110,22 +112,57 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
 
 std::atomic<uint64_t> compilations{0};
 
-// The host as LLVM sees it, with the code generator settings every object is made with. Objects
-// are position-independent, small code model: what ORC's JITLink links on every host it supports
+// The host as LLVM sees it, detected once per process: the builder every TargetMachine is made
+// from, the data layout it implies, and the text that goes into cache keys. Objects are
+// position-independent, small code model: what ORC's JITLink links on every host it supports
 // (LLJIT sets the same for the IR it compiles itself).
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostMachineBuilder() {
-  static std::once_flag targetsReady;
-  std::call_once(targetsReady, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
+struct Host {
+  std::optional<llvm::orc::JITTargetMachineBuilder> builder;
+  std::optional<llvm::DataLayout> dataLayout;
+  std::string problem;  // why there is no builder
+  std::string description;
+};
+
+Host detectHost() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  Host host;
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder) return builder.takeError();
+  if (!builder) {
+    host.problem = llvm::toString(builder.takeError());
+    host.description = "unknown host: " + host.problem;
+    return host;
+  }
   builder->setCodeGenOptLevel(kCodeGenLevel);
   builder->setRelocationModel(llvm::Reloc::PIC_);
   builder->setCodeModel(llvm::CodeModel::Small);
-  return builder;
+  auto layout = builder->getDefaultDataLayoutForTarget();
+  if (!layout) {
+    host.problem = llvm::toString(layout.takeError());
+    host.description = "unknown host: " + host.problem;
+    return host;
+  }
+  host.description = builder->getTargetTriple().str() + " " + builder->getCPU() + " " +
+                     builder->getFeatures().getString();
+  host.builder = std::move(*builder);
+  host.dataLayout = std::move(*layout);
+  return host;
 }
+
+const Host& host() {
+  static const Host detected = detectHost();
+  return detected;
+}
+
+// Only object files reach the LLJIT (generate() makes them on the calling thread), so its IR
+// compiler never runs: this one refuses, and spares every new LLJIT a TargetMachine.
+class NoIRCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  NoIRCompiler() : IRCompiler({}) {}
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module&) override {
+    return llvm::createStringError("emvk's LLJIT links object files only");
+  }
+};
 
 void optimize(llvm::Module& module, llvm::TargetMachine& machine) {
   llvm::LoopAnalysisManager loops;
@@ -157,18 +194,8 @@ Compiler::~Compiler() = default;
 
 uint64_t compilationCount() { return compilations.load(); }
 
-const std::string& Compiler::hostDescription() {
-  static const std::string description = [] {
-    auto builder = hostMachineBuilder();
-    if (!builder) {
-      // No usable target: compiling fails as well, so no key made from this is ever filed.
-      return "unknown host: " + llvm::toString(builder.takeError());
-    }
-    return builder->getTargetTriple().str() + " " + builder->getCPU() + " " +
-           builder->getFeatures().getString();
-  }();
-  return description;
-}
+// Without a usable target, compiling fails as well: no key made from this is ever filed.
+const std::string& Compiler::hostDescription() { return host().description; }
 
 Result<std::shared_ptr<Compiler>> Compiler::get() {
   static std::mutex mutex;
@@ -176,12 +203,19 @@ Result<std::shared_ptr<Compiler>> Compiler::get() {
   std::lock_guard lock(mutex);
   if (auto compiler = current.lock()) return compiler;
 
-  auto machineBuilder = hostMachineBuilder();
-  if (!machineBuilder) return llvmError("cannot target the host CPU", machineBuilder.takeError());
-  // Only object files reach this LLJIT (generate() makes them on the calling thread, with a
-  // TargetMachine of its own), so its own IR compiler never runs.
+  const Host& target = host();
+  if (!target.builder)
+    return Error{VK_ERROR_UNKNOWN, "cannot target the host CPU: " + target.problem};
+  // The data layout given and the IR compiler replaced: a cache hit in a fresh process creates
+  // this LLJIT, and each TargetMachine it would make for itself costs about 0.1 ms.
   auto jit = llvm::orc::LLJITBuilder()
-                 .setJITTargetMachineBuilder(*machineBuilder)
+                 .setJITTargetMachineBuilder(*target.builder)
+                 .setDataLayout(*target.dataLayout)
+                 .setCompileFunctionCreator(
+                     [](llvm::orc::JITTargetMachineBuilder)
+                         -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                       return std::make_unique<NoIRCompiler>();
+                     })
                  .setLinkProcessSymbolsByDefault(false)
                  .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
                  .create();
@@ -205,7 +239,7 @@ Result<std::shared_ptr<Compiler>> Compiler::get() {
     return llvmError("cannot define the JIT runtime", std::move(error));
   }
 
-  auto state = std::make_unique<State>(*machineBuilder);
+  auto state = std::make_unique<State>(*target.builder);
   state->jit = std::move(*jit);
   state->runtime = &*runtime;
   auto compiler = std::make_shared<Compiler>(std::move(state));
