@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <new>
 
 #include "device/device.hpp"
 #include "device/instance.hpp"
@@ -114,8 +115,10 @@ Result<std::unique_ptr<jit::Program>> buildProgramSafely(
     const Device& d, PipelineCache* cache, const VkPipelineShaderStageCreateInfo& stage) {
   try {
     return buildProgram(d, cache, stage);
+  } catch (const std::bad_alloc&) {
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, "out of memory while creating a pipeline"};
   } catch (const std::exception& e) {
-    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, std::string("pipeline creation failed: ") + e.what()};
+    return Error{VK_ERROR_UNKNOWN, std::string("pipeline creation failed: ") + e.what()};
   }
 }
 

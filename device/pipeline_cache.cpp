@@ -1,5 +1,6 @@
 #include "device/pipeline_cache.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "device/device.hpp"
@@ -11,7 +12,8 @@ using namespace emvk;
 
 namespace {
 
-// Section "Pipeline Cache", VkPipelineCacheHeaderVersionOne: the first 32 bytes of every blob.
+// Section "Pipeline Cache", VkPipelineCacheHeaderVersionOne: the first 32 bytes of every blob,
+// its fields least significant byte first whatever the host's byte order.
 struct Header {
   uint32_t headerSize;
   uint32_t headerVersion;
@@ -21,9 +23,17 @@ struct Header {
 };
 static_assert(sizeof(Header) == 32);
 
+uint32_t littleEndian(uint32_t value) {
+  return std::endian::native == std::endian::little ? value : __builtin_bswap32(value);
+}
+
 Header headerOf(const Device& device) {
   const VkPhysicalDeviceProperties& p = device.physicalDevice().properties();
-  Header header{sizeof(Header), VK_PIPELINE_CACHE_HEADER_VERSION_ONE, p.vendorID, p.deviceID, {}};
+  Header header{littleEndian(sizeof(Header)),
+                littleEndian(VK_PIPELINE_CACHE_HEADER_VERSION_ONE),
+                littleEndian(p.vendorID),
+                littleEndian(p.deviceID),
+                {}};
   std::memcpy(header.pipelineCacheUUID, p.pipelineCacheUUID, VK_UUID_SIZE);
   return header;
 }
@@ -36,8 +46,8 @@ std::string PipelineCache::load(const Device& device, std::span<const uint8_t> b
   std::memcpy(&header, blob.data(), sizeof(header));
   const Header mine = headerOf(device);
   // VUID-VkPipelineCacheHeaderVersionOne-headerSize-04967, -headerVersion-04968
-  if (header.headerSize != sizeof(Header)) return "its header size is not 32";
-  if (header.headerVersion != VK_PIPELINE_CACHE_HEADER_VERSION_ONE)
+  if (header.headerSize != mine.headerSize) return "its header size is not 32";
+  if (header.headerVersion != mine.headerVersion)
     return "its header version is not VK_PIPELINE_CACHE_HEADER_VERSION_ONE";
   if (header.vendorID != mine.vendorID || header.deviceID != mine.deviceID)
     return "it was made by another vendor's or device's driver";
@@ -78,9 +88,8 @@ emvk_CreatePipelineCache(VkDevice device, const VkPipelineCacheCreateInfo* pCrea
                          const VkAllocationCallbacks*, VkPipelineCache* pCache) {
   Device* d = fromHandle(device);
   auto cache = std::make_unique<PipelineCache>();
-  // VUID-VkPipelineCacheCreateInfo-initialDataSize-arraylength: with initialDataSize 0,
-  // pInitialData is ignored. Data of another origin is not an error: the header exists so that
-  // the driver can recognise it and start empty (section "Pipeline Cache").
+  // VkPipelineCacheCreateInfo: with initialDataSize 0, pInitialData is ignored. Data that is
+  // "incompatible with the device" is not an error: the cache "will be initially empty".
   if (pCreateInfo->initialDataSize != 0 && pCreateInfo->pInitialData) {
     std::span<const uint8_t> blob(static_cast<const uint8_t*>(pCreateInfo->pInitialData),
                                   pCreateInfo->initialDataSize);

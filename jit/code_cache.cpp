@@ -199,7 +199,7 @@ Artefact CodeCache::find(const CacheKey& key) const {
 
 void CodeCache::insert(const CacheKey& key, Artefact artefact) {
   std::lock_guard lock(mutex_);
-  entries_.emplace(key, std::move(artefact));
+  entries_.insert_or_assign(key, std::move(artefact));
 }
 
 std::vector<CacheEntry> CodeCache::entries() const {

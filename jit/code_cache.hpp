@@ -61,7 +61,8 @@ Result<std::vector<CacheEntry>> parseEntries(std::span<const uint8_t> bytes);
 class CodeCache {
  public:
   Artefact find(const CacheKey& key) const;
-  // Keeps the first artefact filed under a key: two artefacts of one key do the same.
+  // A later artefact replaces an earlier one of the same key: they do the same, unless the
+  // earlier one could not be linked and the later one was compiled to replace it.
   void insert(const CacheKey& key, Artefact artefact);
   // A snapshot, in key order (so that vkGetPipelineCacheData is deterministic).
   std::vector<CacheEntry> entries() const;

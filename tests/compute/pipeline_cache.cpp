@@ -191,7 +191,7 @@ TEST_CASE("pipeline cache: foreign, corrupted and truncated initial data starts 
           "[compute][pipeline_cache]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
-  // VUID-VkPipelineCacheCreateInfo-pInitialData-00769 asks for data from vkGetPipelineCacheData;
+  // VUID-VkPipelineCacheCreateInfo-initialDataSize-00769 asks for data from vkGetPipelineCacheData;
   // these blobs break it on purpose, to check that emvk survives what a disk or a network did.
   instance.expectInvalidUsage = true;
   const std::vector<uint8_t> good = saxpyCacheData(instance);
