@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compute/saxpy.hpp"
@@ -230,6 +231,54 @@ TEST_CASE("pipeline cache: foreign, corrupted and truncated initial data starts 
     }
     vkDestroyPipelineCache(device.handle, cache, nullptr);
   }
+}
+
+TEST_CASE("pipeline cache: several threads create pipelines with one cache at once",
+          "[compute][pipeline_cache]") {
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  test::Device device(instance);
+  VkPipelineCache cache = createCache(device);
+  Saxpy first(device, 0, cache);  // its layout serves every pipeline below
+  const std::vector<uint32_t> words = spirv("saxpy.optimized.spv");
+  VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
+                                      words.size() * 4, words.data()};
+  VkShaderModule module = VK_NULL_HANDLE;
+  VK_CHECK(vkCreateShaderModule(device.handle, &moduleInfo, nullptr, &module));
+  VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                nullptr,
+                0,
+                VK_SHADER_STAGE_COMPUTE_BIT,
+                module,
+                "main",
+                nullptr};
+  info.layout = first.layout;
+  // Catch2's assertions are not thread-safe: the threads only record, the test checks after.
+  constexpr int kThreads = 4, kEach = 8;
+  std::vector<VkResult> results(kThreads * kEach, VK_ERROR_UNKNOWN);
+  std::vector<VkPipeline> pipelines(kThreads * kEach, VK_NULL_HANDLE);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t * kEach; i < (t + 1) * kEach; ++i) {
+        results[i] =
+            vkCreateComputePipelines(device.handle, cache, 1, &info, nullptr, &pipelines[i]);
+        // Reading the cache while others write it, too.
+        size_t size = 0;
+        vkGetPipelineCacheData(device.handle, cache, &size, nullptr);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (size_t i = 0; i < pipelines.size(); ++i) {
+    CHECK(results[i] == VK_SUCCESS);
+    vkDestroyPipeline(device.handle, pipelines[i], nullptr);
+  }
+  CHECK(countMessages(instance, kCompiled) == 1);  // only `first` compiled
+  CHECK(countMessages(instance, kFromPipelineCache) == kThreads * kEach);
+  vkDestroyShaderModule(device.handle, module, nullptr);
+  vkDestroyPipelineCache(device.handle, cache, nullptr);
 }
 
 TEST_CASE("disk cache: a second instance links the code from the disk, without LLVM",
