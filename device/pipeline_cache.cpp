@@ -118,7 +118,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPipelineCacheData(VkDevice device, VkPipe
   }
   bool complete = false;
   const std::vector<uint8_t> blob = c.data(*fromHandle(device), *pDataSize, complete);
-  std::memcpy(pData, blob.data(), blob.size());
+  if (!blob.empty()) std::memcpy(pData, blob.data(), blob.size());
   *pDataSize = blob.size();
   // vkGetPipelineCacheData: fewer bytes than the whole cache is VK_INCOMPLETE; when not even the
   // header fits, nothing is written and *pDataSize is 0.
