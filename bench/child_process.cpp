@@ -40,17 +40,19 @@ std::vector<std::string> childEnvironment(const std::string& manifest) {
   bool layersChosen = false;
   for (char** e = environ; *e; ++e) {
     if (startsWith(*e, "VK_DRIVER_FILES=") || startsWith(*e, "VK_ICD_FILENAMES=") ||
-        startsWith(*e, "VK_ADD_DRIVER_FILES=") || startsWith(*e, "MESA_SHADER_CACHE_DISABLE="))
+        startsWith(*e, "VK_ADD_DRIVER_FILES=") || startsWith(*e, "MESA_SHADER_CACHE_DISABLE=") ||
+        startsWith(*e, "EMVK_SHADER_CACHE="))
       continue;
     layersChosen |= startsWith(*e, "VK_LOADER_LAYERS_DISABLE=");
     env.emplace_back(*e);
   }
   env.push_back("VK_DRIVER_FILES=" + manifest);
   if (!layersChosen) env.push_back("VK_LOADER_LAYERS_DISABLE=~implicit~");
-  // Pipeline creation is measured without a disk cache on both sides: emvk has none yet, and this
-  // keeps Mesa drivers (lavapipe) from compiling once and loading from ~/.cache ever after.
-  // emvk does not read the variable.
+  // Pipeline creation is measured without a disk cache on both sides, so that neither driver
+  // compiles once and loads from ~/.cache ever after; the disk cache row turns both on itself,
+  // in a temporary folder (driver_child.cpp, pipelineCaches).
   env.push_back("MESA_SHADER_CACHE_DISABLE=true");
+  env.push_back("EMVK_SHADER_CACHE=0");
   return env;
 }
 

@@ -8,7 +8,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <limits>
@@ -51,6 +53,8 @@ constexpr std::uint32_t kSaxpyLocalSize = 64;  // local_size_x of saxpy.comp
 constexpr float kSaxpyA = 2.0f;
 constexpr std::uint32_t kFirstDispatchElements = 1u << 16;  // the pipeline workload's dispatches
 constexpr int kWarmPipelines = 10;
+constexpr int kCachedPipelines = 10;  // pipelines from a warm VkPipelineCache
+constexpr int kDiskCacheRuns = 5;     // fresh instances that find the code in the disk cache
 
 // A workload the driver cannot run because it lacks something optional (an extension): reported
 // as skipped with the reason, not as an error.
@@ -772,9 +776,9 @@ class ComputeProgram {
   ComputeProgram(const ComputeProgram&) = delete;
   ComputeProgram& operator=(const ComputeProgram&) = delete;
 
-  // One vkCreateComputePipelines of the module (no pipeline cache), straight from the driver.
+  // One vkCreateComputePipelines of the module (with `cache`, if any), straight from the driver.
   // The pipeline lives as long as the program; `micros` receives the call's duration.
-  VkPipeline createPipeline(double* micros = nullptr) {
+  VkPipeline createPipeline(double* micros = nullptr, VkPipelineCache cache = VK_NULL_HANDLE) {
     VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
     info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
     info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
@@ -783,8 +787,7 @@ class ComputeProgram {
     info.layout = layout_;
     VkPipeline pipeline = VK_NULL_HANDLE;
     const auto start = Clock::now();
-    const VkResult result =
-        createComputePipelines_(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline);
+    const VkResult result = createComputePipelines_(device_, cache, 1, &info, nullptr, &pipeline);
     const std::chrono::duration<double, std::micro> elapsed = Clock::now() - start;
     check(result, "vkCreateComputePipelines");
     pipelines_.push_back(pipeline);
@@ -923,6 +926,117 @@ void pipelineCreation(const Context& context, const ChildOptions&, const ResultW
   out.summary("pipeline_warm_create_us", summarize(std::move(warmCreate)));
   out.summary("pipeline_warm_first_dispatch_us", summarize(std::move(warmDispatch)));
   out.summary("pipeline_warm_total_us", summarize(std::move(warmTotal)));
+}
+
+VkPipelineCache createPipelineCache(VkDevice device, const std::vector<char>& data) {
+  VkPipelineCacheCreateInfo info{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+  info.initialDataSize = data.size();
+  info.pInitialData = data.empty() ? nullptr : data.data();
+  VkPipelineCache cache = VK_NULL_HANDLE;
+  check(vkCreatePipelineCache(device, &info, nullptr, &cache), "vkCreatePipelineCache");
+  return cache;
+}
+
+std::vector<char> pipelineCacheData(VkDevice device, VkPipelineCache cache) {
+  std::size_t size = 0;
+  check(vkGetPipelineCacheData(device, cache, &size, nullptr), "vkGetPipelineCacheData");
+  std::vector<char> data(size);
+  check(vkGetPipelineCacheData(device, cache, &size, data.data()), "vkGetPipelineCacheData");
+  data.resize(size);
+  return data;
+}
+
+// The saxpy pipeline's first dispatch, checked: cached code must compute what compiled code does.
+void checkFirstDispatch(const Context& context, ComputeProgram& program, VkPipeline pipeline) {
+  const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  HostBuffer x(context, kFirstDispatchElements * sizeof(float), usage);
+  HostBuffer y(context, kFirstDispatchElements * sizeof(float), usage);
+  initSaxpy(x, y, kFirstDispatchElements);
+  program.bindBuffers({x.buffer(), y.buffer()});
+  const VkCommandBuffer cb = context.allocateCommandBuffer();
+  recordSaxpy(cb, program, pipeline, kFirstDispatchElements, kFirstDispatchElements);
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cb;
+  context.submitAndWait(submit);
+  checkSaxpy(y, kFirstDispatchElements, 1);
+}
+
+// Sets the disk cache switches of both drivers for the lifetime of this object, in a fresh
+// folder: emvk's EMVK_SHADER_CACHE_DIR, Mesa's MESA_SHADER_CACHE_DIR (with its cache enabled).
+// The parent turned both off for the child (child_process.cpp); the destructor does so again.
+class DiskCacheFolder {
+ public:
+  DiskCacheFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "emvk-bench-cache-XXXXXX");
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder");
+    path_ = pattern;
+    setenv("EMVK_SHADER_CACHE", "1", 1);
+    setenv("EMVK_SHADER_CACHE_DIR", (path_ / "emvk").c_str(), 1);
+    setenv("MESA_SHADER_CACHE_DISABLE", "false", 1);
+    setenv("MESA_SHADER_CACHE_DIR", (path_ / "mesa").c_str(), 1);
+  }
+  ~DiskCacheFolder() {
+    setenv("EMVK_SHADER_CACHE", "0", 1);
+    setenv("MESA_SHADER_CACHE_DISABLE", "true", 1);
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  DiskCacheFolder(const DiskCacheFolder&) = delete;
+  DiskCacheFolder& operator=(const DiskCacheFolder&) = delete;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Pipeline creation when the code is already known: from a VkPipelineCache made with the data of
+// a first compile, and, in a fresh instance and device (as a second run of the program would
+// make), from the drivers' disk caches, which a first instance filled.
+void pipelineCaches(const Context& context, const ChildOptions&, const ResultWriter& out) {
+  const VkDevice device = context.device();
+  std::vector<char> data;
+  {
+    ComputeProgram program(context, kSaxpySpirv, 2, sizeof(SaxpyConstants));
+    const VkPipelineCache first = createPipelineCache(device, {});
+    program.createPipeline(nullptr, first);
+    data = pipelineCacheData(device, first);
+    vkDestroyPipelineCache(device, first, nullptr);
+  }
+  out.metric("pipeline_cache_data_bytes", static_cast<double>(data.size()));
+  std::vector<double> cached;
+  {
+    ComputeProgram program(context, kSaxpySpirv, 2, sizeof(SaxpyConstants));
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    for (int i = 0; i < kCachedPipelines; ++i) {
+      // A fresh cache each time, as a program starting up makes it from the data it saved.
+      const VkPipelineCache warm = createPipelineCache(device, data);
+      double us = 0;
+      pipeline = program.createPipeline(&us, warm);
+      vkDestroyPipelineCache(device, warm, nullptr);
+      cached.push_back(us);
+    }
+    checkFirstDispatch(context, program, pipeline);
+  }
+  out.metric("pipeline_cache_warm_count", kCachedPipelines);
+  out.summary("pipeline_cache_warm_create_us", summarize(std::move(cached)));
+
+  const DiskCacheFolder folder;
+  {
+    const Context filler;
+    ComputeProgram program(filler, kSaxpySpirv, 2, sizeof(SaxpyConstants));
+    program.createPipeline();
+  }
+  std::vector<double> disk;
+  for (int i = 0; i < kDiskCacheRuns; ++i) {
+    const Context fresh;
+    ComputeProgram program(fresh, kSaxpySpirv, 2, sizeof(SaxpyConstants));
+    double us = 0;
+    const VkPipeline pipeline = program.createPipeline(&us);
+    disk.push_back(us);
+    if (i == 0) checkFirstDispatch(fresh, program, pipeline);
+  }
+  out.metric("pipeline_disk_warm_count", kDiskCacheRuns);
+  out.summary("pipeline_disk_warm_create_us", summarize(std::move(disk)));
 }
 
 // One invocation adding 1 to a counter: dispatch(1,1,1) + barrier, submit + fence round trip.
@@ -1162,7 +1276,8 @@ int runDriverChild(const ChildOptions& options) {
                                 {"dispatch", dispatchRoundTrip},
                                 {"saxpy", saxpy},
                                 {"sgemm_naive", sgemmNaive},
-                                {"sgemm_tiled", sgemmTiled}};
+                                {"sgemm_tiled", sgemmTiled},
+                                {"pipeline_cache", pipelineCaches}};
   int status = 0;
   for (const Workload& w : workloads) {
     try {

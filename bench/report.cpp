@@ -40,7 +40,9 @@ std::vector<Row> rows(std::size_t copyBytes) {
       {"pipeline cold first dispatch, us", "pipeline_cold_first_dispatch_us", false},
       {"pipeline cold create+dispatch, us", "pipeline_cold_total_us", false},
       {"pipeline warm create, us median", "pipeline_warm_create_us_median", false},
-      {"pipeline warm first dispatch, us med", "pipeline_warm_first_dispatch_us_median", false}};
+      {"pipeline warm first dispatch, us med", "pipeline_warm_first_dispatch_us_median", false},
+      {"pipeline VkPipelineCache hit, us med", "pipeline_cache_warm_create_us_median", false},
+      {"pipeline disk cache hit, us median", "pipeline_disk_warm_create_us_median", false}};
   all.insert(all.end(), compute.begin(), compute.end());
   const std::vector<Row> sgemm = {
       {"sgemm naive, GFLOP/s median", "sgemm_naive_gflops_median", true},
@@ -182,8 +184,10 @@ void printTable(const Report& r, std::FILE* out) {
                "  pipeline = one vkCreateComputePipelines of the saxpy shader, cold = first in "
                "the process, warm = median of fresh ones from the same module; first dispatch = "
                "its first 64K-element saxpy, submit to fence;\n"
-               "  no disk cache: every child runs with MESA_SHADER_CACHE_DISABLE=true (emvk has "
-               "none)\n"
+               "  VkPipelineCache hit = a fresh cache made from a first compile's data; disk cache "
+               "hit = first pipeline of a fresh instance after another filled the disk cache;\n"
+               "  no disk cache otherwise: every child runs with MESA_SHADER_CACHE_DISABLE=true "
+               "and EMVK_SHADER_CACHE=0\n"
                "  sgemm GFLOP/s = 2*N^3 / (submit to fence) for C = A*B, N=%u, row-major "
                "floats; FP32 peak = independent FMA chains in C++ on the host, an FMA = 2\n\n",
                r.copyBytes >> 20, r.copyBytes, r.peer.label.c_str(), r.sgemmN);
@@ -263,7 +267,11 @@ void printJson(const Report& r, std::FILE* out) {
                "    \"pipeline\": \"vkCreateComputePipelines of the saxpy shader without a "
                "pipeline cache; cold = first in the process, warm = fresh pipelines from the same "
                "module; first_dispatch = its first 64K-element saxpy, submit to fence; every child "
-               "runs with MESA_SHADER_CACHE_DISABLE=true\",\n");
+               "runs with MESA_SHADER_CACHE_DISABLE=true and EMVK_SHADER_CACHE=0; "
+               "pipeline_cache_warm = with a fresh VkPipelineCache made from a first compile's "
+               "data; pipeline_disk_warm = first pipeline of a fresh instance and device after "
+               "another filled the disk cache (MESA_SHADER_CACHE_DIR / EMVK_SHADER_CACHE_DIR in a "
+               "temporary folder)\",\n");
   std::fprintf(out,
                "    \"sgemm\": \"C = A * B, row-major N x N floats (naive: one invocation per "
                "element; tiled: 16x16 shared-memory tiles); GFLOP/s = 2 N^3 / (submit to fence), "

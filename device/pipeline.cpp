@@ -1,13 +1,17 @@
 #include "device/pipeline.hpp"
 
+#include <chrono>
 #include <cstring>
+#include <new>
 
 #include "device/device.hpp"
 #include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
+#include "device/pipeline_cache.hpp"
 #include "device/shader_module.hpp"
 #include "icd/pnext.hpp"
+#include "jit/disk_cache.hpp"
 
 using namespace emvk;
 
@@ -24,7 +28,14 @@ std::vector<jit::SpecializationConstant> specialization(const VkSpecializationIn
   return constants;
 }
 
-Result<std::unique_ptr<jit::Program>> compileStage(const VkPipelineShaderStageCreateInfo& stage) {
+// What pipeline creation compiles: the stage's SPIR-V, entry point and specialisation.
+struct StageSource {
+  std::span<const uint32_t> words;
+  std::string entry;
+  std::vector<jit::SpecializationConstant> specialization;
+};
+
+Result<StageSource> stageSource(const VkPipelineShaderStageCreateInfo& stage) {
   if (stage.stage != VK_SHADER_STAGE_COMPUTE_BIT)
     return Error{VK_ERROR_UNKNOWN,
                  "a compute pipeline's stage must be VK_SHADER_STAGE_COMPUTE_BIT"};
@@ -38,20 +49,90 @@ Result<std::unique_ptr<jit::Program>> compileStage(const VkPipelineShaderStageCr
   } else {
     return Error{VK_ERROR_UNKNOWN, "the stage names no shader module"};
   }
-  return jit::Program::compile(words, stage.pName, specialization(stage.pSpecializationInfo));
+  return StageSource{words, stage.pName, specialization(stage.pSpecializationInfo)};
+}
+
+// A program from an artefact a cache held; null (and a message) if it cannot be linked.
+std::unique_ptr<jit::Program> loadCached(const Device& d, const jit::Artefact& artefact,
+                                         const std::string& name, const char* where) {
+  auto program = jit::Program::load(artefact);
+  if (program) {
+    EMVK_LOG(&d.instance(), Info, logObject(&d), name, ": machine code from the ", where);
+    return program.take();
+  }
+  EMVK_LOG(&d.instance(), Warn, logObject(&d), name, ": the ", where,
+           "'s machine code cannot be linked, compiling instead: ", program.error().why);
+  return nullptr;
+}
+
+// The stage's program: from `cache`, else from the disk cache, else compiled by the JIT (docs/
+// SHADER_CACHE.md). Each pipeline logs (Info) where its code came from; the tests read that. A
+// disk cache problem is logged and never fails the creation.
+Result<std::unique_ptr<jit::Program>> buildProgram(const Device& d, PipelineCache* cache,
+                                                   const VkPipelineShaderStageCreateInfo& stage) {
+  auto source = stageSource(stage);
+  if (!source) return source.error();
+  const StageSource& s = source.value();
+  const jit::CacheKey key =
+      jit::cacheKey(s.words, s.entry, s.specialization,
+                    std::span<const uint8_t, VK_UUID_SIZE>(
+                        d.physicalDevice().properties().pipelineCacheUUID, VK_UUID_SIZE));
+  const std::string name = "pipeline " + jit::toHex(key, 8);
+  if (cache) {
+    if (jit::Artefact artefact = cache->code().find(key)) {
+      if (auto program = loadCached(d, artefact, name, "pipeline cache")) return program;
+    }
+  }
+  const std::optional<jit::DiskCache> disk = jit::DiskCache::fromEnvironment();
+  if (disk) {
+    jit::DiskCache::Lookup found = disk->load(key);
+    if (!found.problem.empty())
+      EMVK_LOG(&d.instance(), Warn, logObject(&d), name, ": ", found.problem);
+    if (found.artefact) {
+      if (auto program = loadCached(d, found.artefact, name, "disk cache")) {
+        if (cache) cache->code().insert(key, found.artefact);
+        return program;
+      }
+    }
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  auto program = jit::Program::compile(s.words, s.entry, s.specialization);
+  if (!program) return program.error();
+  const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+  EMVK_LOG(&d.instance(), Info, logObject(&d), name, ": compiled by LLVM in ", took.count(), " ms");
+  const jit::Artefact& artefact = program.value()->artefact();
+  if (cache) cache->code().insert(key, artefact);
+  if (disk) {
+    const std::string problem = disk->store(key, artefact);
+    if (!problem.empty()) EMVK_LOG(&d.instance(), Warn, logObject(&d), name, ": ", problem);
+  }
+  return program;
+}
+
+// No exception may leave the driver: the caches' containers and paths can still throw bad_alloc.
+Result<std::unique_ptr<jit::Program>> buildProgramSafely(
+    const Device& d, PipelineCache* cache, const VkPipelineShaderStageCreateInfo& stage) {
+  try {
+    return buildProgram(d, cache, stage);
+  } catch (const std::bad_alloc&) {
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, "out of memory while creating a pipeline"};
+  } catch (const std::exception& e) {
+    return Error{VK_ERROR_UNKNOWN, std::string("pipeline creation failed: ") + e.what()};
+  }
 }
 
 }  // namespace
 
 VKAPI_ATTR VkResult VKAPI_CALL
-emvk_CreateComputePipelines(VkDevice device, VkPipelineCache, uint32_t count,
+emvk_CreateComputePipelines(VkDevice device, VkPipelineCache pipelineCache, uint32_t count,
                             const VkComputePipelineCreateInfo* pCreateInfos,
                             const VkAllocationCallbacks*, VkPipeline* pPipelines) {
   Device* d = fromHandle(device);
   VkResult result = VK_SUCCESS;
   for (uint32_t i = 0; i < count; ++i) {
     pPipelines[i] = VK_NULL_HANDLE;
-    auto program = compileStage(pCreateInfos[i].stage);
+    auto program = buildProgramSafely(*d, fromHandle(pipelineCache), pCreateInfos[i].stage);
     if (!program) {
       EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateComputePipelines: pipeline ", i,
                " (entry point \"", pCreateInfos[i].stage.pName,
@@ -70,47 +151,4 @@ emvk_CreateComputePipelines(VkDevice device, VkPipelineCache, uint32_t count,
 VKAPI_ATTR void VKAPI_CALL emvk_DestroyPipeline(VkDevice, VkPipeline pipeline,
                                                 const VkAllocationCallbacks*) {
   reclaim(pipeline);
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreatePipelineCache(VkDevice, const VkPipelineCacheCreateInfo*,
-                                                        const VkAllocationCallbacks*,
-                                                        VkPipelineCache* pCache) {
-  // Initial data of any origin is accepted and ignored: it can only speed things up (section
-  // "Pipeline Cache"), and this cache keeps nothing yet.
-  *pCache = release<VkPipelineCache>(std::make_unique<PipelineCache>());
-  return VK_SUCCESS;
-}
-
-VKAPI_ATTR void VKAPI_CALL emvk_DestroyPipelineCache(VkDevice, VkPipelineCache cache,
-                                                     const VkAllocationCallbacks*) {
-  reclaim(cache);
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPipelineCacheData(VkDevice device, VkPipelineCache,
-                                                         size_t* pDataSize, void* pData) {
-  // VkPipelineCacheHeaderVersionOne: length, version, vendorID, deviceID, pipelineCacheUUID.
-  struct Header {
-    uint32_t length, version, vendorID, deviceID;
-    uint8_t uuid[VK_UUID_SIZE];
-  } header{32, VK_PIPELINE_CACHE_HEADER_VERSION_ONE, 0, 0, {}};
-  const VkPhysicalDeviceProperties& p = fromHandle(device)->physicalDevice().properties();
-  header.vendorID = p.vendorID;
-  header.deviceID = p.deviceID;
-  std::memcpy(header.uuid, p.pipelineCacheUUID, VK_UUID_SIZE);
-  if (!pData) {
-    *pDataSize = sizeof(header);
-    return VK_SUCCESS;
-  }
-  if (*pDataSize < sizeof(header)) {
-    *pDataSize = 0;  // vkGetPipelineCacheData: nothing is written when the header does not fit
-    return VK_INCOMPLETE;
-  }
-  std::memcpy(pData, &header, sizeof(header));
-  *pDataSize = sizeof(header);
-  return VK_SUCCESS;
-}
-
-VKAPI_ATTR VkResult VKAPI_CALL emvk_MergePipelineCaches(VkDevice, VkPipelineCache, uint32_t,
-                                                        const VkPipelineCache*) {
-  return VK_SUCCESS;  // nothing to merge yet
 }

@@ -2,8 +2,9 @@
 
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
-#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -12,8 +13,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "jit/dump.hpp"
+#include "jit/jit.hpp"
 
 namespace emvk::jit {
 
@@ -107,13 +111,59 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
   };
 }
 
-// Programs compile on the threads that create them, several at once: each compile gets a
-// TargetMachine of its own. (LLJIT's setSupportConcurrentCompilation would do that too, but also
-// hand code generation to a pool of threads of its own, which a driver must not leave behind.)
-llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> concurrentCompiler(
-    llvm::orc::JITTargetMachineBuilder machineBuilder) {
-  return std::make_unique<llvm::orc::ConcurrentIRCompiler>(std::move(machineBuilder));
+std::atomic<uint64_t> compilations{0};
+
+// The host as LLVM sees it, detected once per process: the builder every TargetMachine is made
+// from, the data layout it implies, and the text that goes into cache keys. Objects are
+// position-independent, small code model: what ORC's JITLink links on every host it supports
+// (LLJIT sets the same for the IR it compiles itself).
+struct Host {
+  std::optional<llvm::orc::JITTargetMachineBuilder> builder;
+  std::optional<llvm::DataLayout> dataLayout;
+  std::string problem;  // why there is no builder
+  std::string description;
+};
+
+Host detectHost() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  Host host;
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) {
+    host.problem = llvm::toString(builder.takeError());
+    host.description = "unknown host: " + host.problem;
+    return host;
+  }
+  builder->setCodeGenOptLevel(kCodeGenLevel);
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
+  auto layout = builder->getDefaultDataLayoutForTarget();
+  if (!layout) {
+    host.problem = llvm::toString(layout.takeError());
+    host.description = "unknown host: " + host.problem;
+    return host;
+  }
+  host.description = builder->getTargetTriple().str() + " " + builder->getCPU() + " " +
+                     builder->getFeatures().getString();
+  host.builder = std::move(*builder);
+  host.dataLayout = std::move(*layout);
+  return host;
 }
+
+const Host& host() {
+  static const Host detected = detectHost();
+  return detected;
+}
+
+// Only object files reach the LLJIT (generate() makes them on the calling thread), so its IR
+// compiler never runs: this one refuses, and spares every new LLJIT a TargetMachine.
+class NoIRCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  NoIRCompiler() : IRCompiler({}) {}
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module&) override {
+    return llvm::createStringError("emvk's LLJIT links object files only");
+  }
+};
 
 void optimize(llvm::Module& module, llvm::TargetMachine& machine) {
   llvm::LoopAnalysisManager loops;
@@ -143,26 +193,32 @@ struct Compiler::State {
 Compiler::Compiler(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Compiler::~Compiler() = default;
 
+uint64_t compilationCount() { return compilations.load(); }
+
+// Without a usable target, compiling fails as well: no key made from this is ever filed.
+const std::string& Compiler::hostDescription() { return host().description; }
+
 Result<std::shared_ptr<Compiler>> Compiler::get() {
   static std::mutex mutex;
   static std::weak_ptr<Compiler> current;
   std::lock_guard lock(mutex);
   if (auto compiler = current.lock()) return compiler;
 
-  static std::once_flag targetsReady;
-  std::call_once(targetsReady, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!machineBuilder) return llvmError("cannot target the host CPU", machineBuilder.takeError());
-  machineBuilder->setCodeGenOptLevel(kCodeGenLevel);
-
+  const Host& target = host();
+  if (!target.builder)
+    return Error{VK_ERROR_UNKNOWN, "cannot target the host CPU: " + target.problem};
+  // The data layout given and the IR compiler replaced: a cache hit in a fresh process creates
+  // this LLJIT, and each TargetMachine it would make for itself costs about 0.1 ms.
   auto jit = llvm::orc::LLJITBuilder()
-                 .setJITTargetMachineBuilder(*machineBuilder)
+                 .setJITTargetMachineBuilder(*target.builder)
+                 .setDataLayout(*target.dataLayout)
+                 .setCompileFunctionCreator(
+                     [](llvm::orc::JITTargetMachineBuilder)
+                         -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                       return std::make_unique<NoIRCompiler>();
+                     })
                  .setLinkProcessSymbolsByDefault(false)
                  .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
-                 .setCompileFunctionCreator(concurrentCompiler)
                  .create();
   if (!jit) return llvmError("cannot create the JIT", jit.takeError());
   (*jit)->getExecutionSession().setErrorReporter([](llvm::Error error) {
@@ -184,7 +240,7 @@ Result<std::shared_ptr<Compiler>> Compiler::get() {
     return llvmError("cannot define the JIT runtime", std::move(error));
   }
 
-  auto state = std::make_unique<State>(*machineBuilder);
+  auto state = std::make_unique<State>(*target.builder);
   state->jit = std::move(*jit);
   state->runtime = &*runtime;
   auto compiler = std::make_shared<Compiler>(std::move(state));
@@ -192,27 +248,39 @@ Result<std::shared_ptr<Compiler>> Compiler::get() {
   return compiler;
 }
 
-Result<std::unique_ptr<CompiledCode>> Compiler::compile(std::unique_ptr<llvm::LLVMContext> context,
-                                                        std::unique_ptr<llvm::Module> module,
-                                                        const std::string& symbol,
-                                                        const ShaderDump* dump) {
-  llvm::orc::LLJIT& jit = *state_->jit;
+Result<std::vector<uint8_t>> Compiler::generate(llvm::Module& module, const ShaderDump* dump) {
+  // Programs compile on the threads that create them, several at once: each gets a TargetMachine
+  // of its own, made from the one builder (so every object is made alike).
   auto machine = state_->machineBuilder.createTargetMachine();
   if (!machine) return llvmError("cannot create a target machine", machine.takeError());
-  module->setDataLayout(jit.getDataLayout());
-  module->setTargetTriple(jit.getTargetTriple().str());
-  if (dump) dump->ir(*module, ".ll");
-  optimize(*module, **machine);
+  module.setDataLayout((*machine)->createDataLayout());
+  module.setTargetTriple((*machine)->getTargetTriple().str());
+  if (dump) dump->ir(module, ".ll");
+  optimize(module, **machine);
+  compilations.fetch_add(1);
   if (dump) {
-    dump->ir(*module, ".opt.ll");
-    // A target machine of its own, made like the one ORC compiles with (same builder).
+    dump->ir(module, ".opt.ll");
+    // A target machine of its own: the code generator's passes must not run twice on one.
     if (auto assembler = state_->machineBuilder.createTargetMachine()) {
-      dump->assembly(*module, **assembler);
+      dump->assembly(module, **assembler);
     } else {
       llvm::consumeError(assembler.takeError());
     }
   }
 
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream stream(object);
+  llvm::legacy::PassManager passes;
+  // addPassesToEmitFile answers true when the target cannot emit this kind of file.
+  if ((*machine)->addPassesToEmitFile(passes, stream, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return Error{VK_ERROR_UNKNOWN, "the host target cannot emit object files"};
+  passes.run(module);
+  return std::vector<uint8_t>(object.begin(), object.end());
+}
+
+Result<std::unique_ptr<CompiledCode>> Compiler::link(std::span<const uint8_t> object,
+                                                     const std::string& symbol) {
+  llvm::orc::LLJIT& jit = *state_->jit;
   std::string details;
   sessionErrors = &details;
   struct Detach {
@@ -224,16 +292,17 @@ Result<std::unique_ptr<CompiledCode>> Compiler::compile(std::unique_ptr<llvm::LL
   dylib->addToLinkOrder(*state_->runtime);
   auto forget = [&] { llvm::consumeError(jit.getExecutionSession().removeJITDylib(*dylib)); };
 
-  llvm::orc::ThreadSafeModule threadSafe(std::move(module), std::move(context));
-  if (auto error = jit.addIRModule(*dylib, std::move(threadSafe))) {
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(reinterpret_cast<const char*>(object.data()), object.size()), name);
+  if (auto error = jit.addObjectFile(*dylib, std::move(buffer))) {
     forget();
-    return llvmError("cannot add the shader to the JIT", std::move(error), details);
+    return llvmError("cannot add the shader's object file to the JIT", std::move(error), details);
   }
-  // The lookup makes ORC generate the machine code now, on this thread.
+  // The lookup makes ORC link the object now, on this thread.
   auto address = jit.lookup(*dylib, symbol);
   if (!address) {
     forget();
-    return llvmError("cannot compile the shader", address.takeError(), details);
+    return llvmError("cannot link the shader", address.takeError(), details);
   }
   return std::make_unique<CompiledCode>(shared_from_this(), *dylib, address->toPtr<void*>());
 }

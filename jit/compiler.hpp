@@ -1,14 +1,18 @@
-// LLVM ORC behind two small classes. One LLJIT serves the whole process (creating one costs more
-// than compiling a small shader); each program's code lives in its own JITDylib, removed when the
-// program goes. The IR is optimised for the host CPU (its name and features, as LLVM detects
-// them) before ORC turns it into machine code, all before compile() returns: a pipeline never
-// waits for the JIT at its first dispatch.
+// LLVM behind two small classes, in two steps. generate() optimises a program's IR for the host
+// CPU (its name and features, as LLVM detects them) and emits a relocatable object file in memory:
+// that object is what the caches keep. link() hands an object to ORC: one LLJIT serves the whole
+// process (creating one costs more than compiling a small shader); each program's code lives in
+// its own JITDylib, removed when the program goes. Both run before a pipeline exists: it never
+// waits for the JIT at its first dispatch. A cache hit runs link() alone.
 #pragma once
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "memory/result.hpp"
 
@@ -47,12 +51,19 @@ class Compiler : public std::enable_shared_from_this<Compiler> {
   explicit Compiler(std::unique_ptr<State> state);
   ~Compiler();
 
-  // Optimises `module` (created in `context`) and compiles it; the code's entry is `symbol`.
-  // With a `dump`, also writes the IR before and after optimisation and the assembly.
-  Result<std::unique_ptr<CompiledCode>> compile(std::unique_ptr<llvm::LLVMContext> context,
-                                                std::unique_ptr<llvm::Module> module,
-                                                const std::string& symbol,
-                                                const ShaderDump* dump = nullptr);
+  // The target code is generated for, as text: triple, CPU name and CPU features. Part of every
+  // cache key (machine code for one CPU may not run on another). Needs no LLJIT.
+  static const std::string& hostDescription();
+
+  // Optimises `module` and generates the host's object file for it: the one step that costs
+  // (counted by compilationCount()). With a `dump`, also writes the IR before and after
+  // optimisation and the assembly.
+  Result<std::vector<uint8_t>> generate(llvm::Module& module, const ShaderDump* dump = nullptr);
+
+  // Links an object file from generate() into a JITDylib of its own; the code's entry is
+  // `symbol`. The object may call only the C library functions of the JIT runtime.
+  Result<std::unique_ptr<CompiledCode>> link(std::span<const uint8_t> object,
+                                             const std::string& symbol);
 
  private:
   friend class CompiledCode;

@@ -5,6 +5,7 @@
 //   emvk-<16 hex>-<entry>.opt.ll   the LLVM IR after the optimisation pipeline
 //   emvk-<16 hex>-<entry>.s        the host machine code, as assembly
 // A dump that cannot be written is skipped: it never fails a compile, and jit/ logs nothing.
+// A pipeline whose code comes from a cache (docs/SHADER_CACHE.md) compiles nothing: no dump.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -6,7 +6,12 @@
 //   -> parse words, reflect the interface                        jit/spirv_module.cpp,
 //   interface.cpp
 //   -> translate to LLVM IR                                      jit/translator.cpp
-//   -> optimise and compile with LLJIT                           jit/compiler.cpp
+//   -> optimise, generate an object file, link it with LLJIT     jit/compiler.cpp
+//
+// The object file and what a pipeline needs to know about the program form its *artefact*: what
+// VkPipelineCache and the on-disk cache keep, filed under a CacheKey (jit/code_cache.hpp,
+// jit/disk_cache.hpp, docs/SHADER_CACHE.md). Program::load links an artefact: no LLVM IR, no
+// optimisation, no code generation.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -47,6 +52,27 @@ struct DispatchContext {
 
 class CompiledCode;
 
+// What a program's machine code is filed under: a SHA-256 of everything that decides that code
+// (jit/code_cache.cpp, cacheKey).
+using CacheKey = std::array<uint8_t, 32>;
+// The first `bytes` bytes of `key` in hex: 16 name a pipeline in messages, 32 a file on disk.
+std::string toHex(const CacheKey& key, size_t bytes = 32);
+
+// A program's serialised artefact (format in jit/code_cache.hpp); immutable, shared by the
+// program and every cache that holds it.
+using Artefact = std::shared_ptr<const std::vector<uint8_t>>;
+
+// The key of Program::compile(spirv, entry, specialization) for a driver whose build is
+// `driverIdentity` (the device's pipelineCacheUUID). It also covers the JIT's code format version,
+// the LLVM version and the host CPU's name and features, on which the machine code depends.
+CacheKey cacheKey(std::span<const uint32_t> spirv, const std::string& entry,
+                  const std::vector<SpecializationConstant>& specialization,
+                  std::span<const uint8_t, 16> driverIdentity);
+
+// How many programs LLVM has optimised and compiled in this process. Program::load does not count:
+// the tests prove a cache hit with it.
+uint64_t compilationCount();
+
 class Program {
  public:
   // Validates (SPIRV-Tools, target env vulkan1.1), specialises, translates entry point `entry`
@@ -56,6 +82,14 @@ class Program {
   static Result<std::unique_ptr<Program>> compile(
       std::span<const uint32_t> spirv, const std::string& entry,
       const std::vector<SpecializationConstant>& specialization);
+
+  // Links a program from an artefact another Program produced (in this process or, through a
+  // cache, in another one of the same build): no LLVM IR, no optimisation, no code generation.
+  // An artefact that does not parse is an Error, never a crash.
+  static Result<std::unique_ptr<Program>> load(const Artefact& artefact);
+
+  // This program's artefact, for the caches.
+  const Artefact& artefact() const { return artefact_; }
 
   const std::array<uint32_t, 3>& localSize() const { return localSize_; }
   // Sorted by (set, binding); DispatchContext::buffers follows this order.
@@ -77,6 +111,7 @@ class Program {
   std::array<uint32_t, 3> localSize_{};
   std::vector<ResourceBinding> bindings_;
   size_t sharedMemorySize_ = 0;
+  Artefact artefact_;
   std::unique_ptr<CompiledCode> code_;  // owns the machine code workgroup_ points into
   WorkgroupFunction workgroup_ = nullptr;
 };

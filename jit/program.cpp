@@ -3,6 +3,7 @@
 
 #include <new>
 
+#include "jit/code_cache.hpp"
 #include "jit/compiler.hpp"
 #include "jit/dump.hpp"
 #include "jit/interface.hpp"
@@ -18,6 +19,7 @@ struct Program::Parts {
   std::array<uint32_t, 3> localSize;
   std::vector<ResourceBinding> bindings;
   size_t sharedMemorySize;
+  Artefact artefact;
   std::unique_ptr<CompiledCode> code;
 };
 
@@ -25,6 +27,7 @@ Program::Program(Parts parts)
     : localSize_(parts.localSize),
       bindings_(std::move(parts.bindings)),
       sharedMemorySize_(parts.sharedMemorySize),
+      artefact_(std::move(parts.artefact)),
       code_(std::move(parts.code)),
       workgroup_(reinterpret_cast<WorkgroupFunction>(code_->entry())) {}
 
@@ -54,13 +57,29 @@ Result<std::unique_ptr<Program>> compileProgram(
   ShaderTranslator translator(*module.value(), layout, interface.value(), *context, subgroupSize());
   auto ir = translator.translate();
   if (!ir) return ir.error();
-  auto code = compiler.value()->compile(std::move(context), ir.take(), kWorkgroupSymbol,
-                                        dump ? &*dump : nullptr);
+  auto object = compiler.value()->generate(*ir.value(), dump ? &*dump : nullptr);
+  if (!object) return object.error();
+  auto code = compiler.value()->link(object.value(), kWorkgroupSymbol);
   if (!code) return code.error();
 
   const ShaderInterface& shader = interface.value();
-  return std::make_unique<Program>(
-      Program::Parts{shader.localSize, shader.bindings, shader.sharedMemorySize, code.take()});
+  auto artefact = std::make_shared<const std::vector<uint8_t>>(
+      encodeArtefact({shader.localSize, shader.bindings, shader.sharedMemorySize, object.value()}));
+  return std::make_unique<Program>(Program::Parts{shader.localSize, shader.bindings,
+                                                  shader.sharedMemorySize, std::move(artefact),
+                                                  code.take()});
+}
+
+Result<std::unique_ptr<Program>> loadProgram(const Artefact& artefact) {
+  auto contents = decodeArtefact(*artefact);
+  if (!contents) return contents.error();
+  auto compiler = Compiler::get();
+  if (!compiler) return compiler.error();
+  auto code = compiler.value()->link(contents.value().object, kWorkgroupSymbol);
+  if (!code) return code.error();
+  ArtefactContents& c = contents.value();
+  return std::make_unique<Program>(Program::Parts{c.localSize, std::move(c.bindings),
+                                                  c.sharedMemorySize, artefact, code.take()});
 }
 
 }  // namespace
@@ -76,6 +95,14 @@ Result<std::unique_ptr<Program>> Program::compile(
     return Error{VK_ERROR_OUT_OF_HOST_MEMORY, "out of memory while compiling a shader"};
   } catch (const std::exception& e) {
     return Error{VK_ERROR_UNKNOWN, std::string("shader compilation failed: ") + e.what()};
+  }
+}
+
+Result<std::unique_ptr<Program>> Program::load(const Artefact& artefact) {
+  try {
+    return loadProgram(artefact);
+  } catch (const std::bad_alloc&) {
+    return Error{VK_ERROR_OUT_OF_HOST_MEMORY, "out of memory while loading a shader"};
   }
 }
 

@@ -1,6 +1,7 @@
 // The test runner. Before Catch starts, it points the Vulkan loader at the emvk built next to the
 // tests — as a user's shell would with VK_DRIVER_FILES — unless the environment already names a
-// driver (so the same binary can be aimed at lavapipe to check a test itself).
+// driver (so the same binary can be aimed at lavapipe to check a test itself). It also turns the
+// on-disk shader cache off.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -11,5 +12,9 @@ int main(int argc, char* argv[]) {
   // Implicit layers installed on the machine (Mesa's device-select, ...) would sit between the
   // tests and emvk; the tests want the driver alone unless they enable a layer themselves.
   setenv("VK_LOADER_LAYERS_DISABLE", "~implicit~", 0);
+  // No test writes to the user's shader cache, and every pipeline compiles as the test expects:
+  // the disk cache is off unless a test turns it on with a folder of its own
+  // (tests/compute/pipeline_cache.cpp).
+  setenv("EMVK_SHADER_CACHE", "0", 1);
   return Catch::Session().run(argc, argv);
 }
