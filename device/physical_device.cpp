@@ -59,10 +59,11 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   properties_.limits = physicalDeviceLimits();
   properties_.sparseProperties = {};
 
-  // robustBufferAccess is required by 1.0; it is reported once the JIT bounds-checks every buffer
-  // access (issue 5). The other shader features (int16, 16-bit storage, ...) wait for the JIT
-  // to support those types; graphics features for a graphics queue.
+  // Graphics features wait for a graphics queue.
   features_ = {};
+  // Required by 1.0: the JIT checks every buffer access against the bound range, always
+  // (jit/translator_memory.cpp, lanesInBounds; tests/jit/robust.comp).
+  features_.robustBufferAccess = VK_TRUE;
   // The JIT compiles 64-bit integer and float arithmetic.
   features_.shaderInt64 = VK_TRUE;
   features_.shaderFloat64 = VK_TRUE;

@@ -260,10 +260,12 @@ void ShaderTranslator::emitVariables() {
         range->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context_, {}));
         pointer.base = base;
         pointer.range = range;
+        pointer.bound = range;
         break;
       }
       case spv::StorageClassPushConstant:
         pointer.base = contextField(offsetof(DispatchContext, pushConstants), ptr);
+        pointer.bound = builder_.getInt64(128);  // DispatchContext::pushConstants
         break;
       case spv::StorageClassWorkgroup:
         pointer.base = builder_.CreateConstInBoundsGEP1_64(

@@ -91,6 +91,7 @@ class ShaderTranslator {
     // declares one; 0 means the natural stride.
     uint32_t matrixStride = 0;
     llvm::Value* range = nullptr;  // bytes of the whole buffer, for OpArrayLength; else null
+    llvm::Value* bound = nullptr;  // i64 bytes accessible from base (buffers), for bounds checks
     spv::StorageClass storage = spv::StorageClassFunction;
     bool lanePrivate = false;  // Function and Private memory: W*o + lane*size (see above)
     // Built-in Input variables are values, not memory: their value, and one shape per component.
@@ -159,6 +160,8 @@ class ShaderTranslator {
   llvm::Value* loadLeaf(const Pointer& p, uint64_t extra, llvm::Type* element, uint32_t align);
   void storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* value, uint32_t align);
   llvm::Value* laneAddresses(const Pointer& p, uint64_t extra, uint64_t leafSize);
+  llvm::Value* lanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes);
+  llvm::Value* zeroes();
   llvm::Value* arrayLength(const Instruction& in);
   llvm::Value* atomic(const Instruction& in);
 

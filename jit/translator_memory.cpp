@@ -175,6 +175,25 @@ llvm::Value* ShaderTranslator::laneAddresses(const Pointer& p, uint64_t extra, u
   return builder_.CreateGEP(builder_.getInt8Ty(), p.base, offset);
 }
 
+// Robust buffer access (VkPhysicalDeviceFeatures::robustBufferAccess): the running lanes whose
+// `bytes` at `extra` past the pointer lie inside the bound range; the others neither read (they
+// get 0) nor write, so a shader never touches memory outside its descriptors' ranges. Memory that
+// is not a buffer (no bound) is not checked.
+llvm::Value* ShaderTranslator::lanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes) {
+  if (!p.bound) return mask_;
+  llvm::Value* end = p.offset;
+  if (!end->getType()->isVectorTy()) end = builder_.CreateVectorSplat(lanes_, end);
+  end =
+      builder_.CreateAdd(end, builder_.CreateVectorSplat(lanes_, builder_.getInt64(extra + bytes)));
+  llvm::Value* inside = builder_.CreateICmpULE(end, builder_.CreateVectorSplat(lanes_, p.bound));
+  // A huge offset can wrap the sum around: an offset past the bound is out whatever the sum.
+  llvm::Value* start = p.offset;
+  if (!start->getType()->isVectorTy()) start = builder_.CreateVectorSplat(lanes_, start);
+  inside = builder_.CreateAnd(
+      inside, builder_.CreateICmpULT(start, builder_.CreateVectorSplat(lanes_, p.bound)));
+  return builder_.CreateAnd(mask_, inside);
+}
+
 // One scalar per lane: one scalar load for a uniform address, one vector load for consecutive
 // addresses, else a gather. Masked-off lanes read nothing and get 0.
 llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::Type* element,
@@ -183,6 +202,7 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
   llvm::Type* type = llvm::FixedVectorType::get(element, lanes_);
   llvm::Value* zero = llvm::Constant::getNullValue(type);
   bool uniform = !p.offset->getType()->isVectorTy();
+  llvm::Value* lanes = p.lanePrivate ? mask_ : lanesInBounds(p, extra, size);
   if (p.lanePrivate && uniform) {
     llvm::Value* at = builder_.CreateGEP(
         builder_.getInt8Ty(), p.base,
@@ -193,6 +213,12 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
   if (!p.lanePrivate && uniform) {
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(p.offset, builder_.getInt64(extra)));
+    if (p.bound) {
+      // Out of bounds: read a zero from the module's own block of zeros instead.
+      llvm::Value* inside =
+          builder_.CreateExtractElement(lanesInBounds(p, extra, size), firstRunningLane());
+      at = builder_.CreateSelect(inside, at, zeroes());
+    }
     return builder_.CreateVectorSplat(lanes_,
                                       builder_.CreateAlignedLoad(element, at, llvm::Align(align)));
   }
@@ -200,16 +226,27 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
     llvm::Value* first = affineBase(p.offset, *p.shape);
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(first, builder_.getInt64(extra)));
-    return builder_.CreateMaskedLoad(type, at, llvm::Align(align), mask_, zero);
+    return builder_.CreateMaskedLoad(type, at, llvm::Align(align), lanes, zero);
   }
-  return builder_.CreateMaskedGather(type, laneAddresses(p, extra, size), llvm::Align(align), mask_,
+  return builder_.CreateMaskedGather(type, laneAddresses(p, extra, size), llvm::Align(align), lanes,
                                      zero);
+}
+
+// A 16-byte block of zeros in the module: what out-of-bounds uniform loads read.
+llvm::Value* ShaderTranslator::zeroes() {
+  if (auto* existing = llvm_->getNamedGlobal("emvk.zeroes")) return existing;
+  auto* type = llvm::ArrayType::get(builder_.getInt8Ty(), 16);
+  auto* global = new llvm::GlobalVariable(*llvm_, type, true, llvm::GlobalValue::PrivateLinkage,
+                                          llvm::Constant::getNullValue(type), "emvk.zeroes");
+  global->setAlignment(llvm::Align(16));
+  return global;
 }
 
 void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* value,
                                  uint32_t align) {
   const uint64_t size = value->getType()->getScalarSizeInBits() / 8;
   bool uniform = !p.offset->getType()->isVectorTy();
+  llvm::Value* lanes = p.lanePrivate ? mask_ : lanesInBounds(p, extra, size);
   if (p.lanePrivate && uniform) {
     llvm::Value* at = builder_.CreateGEP(
         builder_.getInt8Ty(), p.base,
@@ -222,11 +259,11 @@ void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* 
     llvm::Value* first = affineBase(p.offset, *p.shape);
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(first, builder_.getInt64(extra)));
-    builder_.CreateMaskedStore(value, at, llvm::Align(align), mask_);
+    builder_.CreateMaskedStore(value, at, llvm::Align(align), lanes);
     return;
   }
   // Scattered (or all lanes to one address: the scatter stores in lane order, the last wins).
-  builder_.CreateMaskedScatter(value, laneAddresses(p, extra, size), llvm::Align(align), mask_);
+  builder_.CreateMaskedScatter(value, laneAddresses(p, extra, size), llvm::Align(align), lanes);
 }
 
 llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t type,
@@ -251,7 +288,8 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
         llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                              builder_.CreateAdd(first, builder_.getInt64(extra)));
-        llvm::Value* laneMask = toLaneMajor(replicate(mask_, count));
+        llvm::Value* laneMask =
+            toLaneMajor(replicate(lanesInBounds(p, extra, size * count), count));
         llvm::Value* all = builder_.CreateMaskedLoad(lifted, at, llvm::Align(align), laneMask,
                                                      llvm::Constant::getNullValue(lifted));
         return toComponentMajor(all);
@@ -300,8 +338,9 @@ void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
         llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                              builder_.CreateAdd(first, builder_.getInt64(extra)));
-        builder_.CreateMaskedStore(toLaneMajor(value), at, llvm::Align(align),
-                                   toLaneMajor(replicate(mask_, count)));
+        builder_.CreateMaskedStore(
+            toLaneMajor(value), at, llvm::Align(align),
+            toLaneMajor(replicate(lanesInBounds(p, extra, size * count), count)));
         return;
       }
       for (uint32_t c = 0; c < count; ++c)
@@ -356,6 +395,7 @@ llvm::Value* ShaderTranslator::atomic(const Instruction& in) {
   };
   const llvm::Align align(4);
   llvm::Value* addresses = laneAddresses(p, 0, 4);
+  llvm::Value* lanes = p.lanePrivate ? mask_ : lanesInBounds(p, 0, 4);
   // The operands, per lane: the value (and comparator).
   llvm::Value* operandValue = nullptr;
   llvm::Value* comparator = nullptr;
@@ -382,7 +422,7 @@ llvm::Value* ShaderTranslator::atomic(const Instruction& in) {
     auto* run = llvm::BasicBlock::Create(context_, "atomic.lane", function);
     auto* next = llvm::BasicBlock::Create(context_, "atomic.next", function);
     llvm::BasicBlock* before = builder_.GetInsertBlock();
-    builder_.CreateCondBr(builder_.CreateExtractElement(mask_, uint64_t{l}), run, next);
+    builder_.CreateCondBr(builder_.CreateExtractElement(lanes, uint64_t{l}), run, next);
     builder_.SetInsertPoint(run);
     llvm::Value* address = builder_.CreateExtractElement(addresses, uint64_t{l});
     auto lane = [&](llvm::Value* v) { return builder_.CreateExtractElement(v, uint64_t{l}); };
