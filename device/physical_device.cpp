@@ -60,10 +60,11 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   properties_.sparseProperties = {};
 
   // robustBufferAccess is required by 1.0; it is reported once the JIT bounds-checks every buffer
-  // access (issue 5). The other shader features (int16, 16-bit storage, ...) wait for the JIT
-  // to support those types; graphics features for a graphics queue.
+  // access (issue 5). Graphics features wait for a graphics queue.
   features_ = {};
-  // The JIT compiles 64-bit integer and float arithmetic.
+  // The JIT compiles 16- and 64-bit integer and 64-bit float arithmetic (8-bit integers and
+  // 16-bit floats: VkPhysicalDeviceShaderFloat16Int8Features, physical_device_features.cpp).
+  features_.shaderInt16 = VK_TRUE;
   features_.shaderInt64 = VK_TRUE;
   features_.shaderFloat64 = VK_TRUE;
 
