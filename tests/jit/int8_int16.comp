@@ -1,6 +1,7 @@
 // 8- and 16-bit integers: wrap-around, safe division, shifts, comparisons, bitwise logic,
-// conversions between widths, vectors, and 8/16-bit push constants. (Vulkan allows bit counts
-// and bit fields on 32-bit integers only: VUID-StandaloneSpirv-Base-04781.)
+// conversions between widths, vectors, 8/16-bit push constants and a 16-bit spec constant.
+// (Vulkan allows bit counts and bit fields on 32-bit integers only:
+// VUID-StandaloneSpirv-Base-04781.)
 #version 450
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
@@ -17,6 +18,7 @@ layout(push_constant) uniform Parameters {
   uint16_t factor;
   int8_t step;
 } pc;
+layout(constant_id = 0) const int16_t kOffset = -3s;  // a one-word literal, sign-extended
 
 void main() {
   uint i = gl_GlobalInvocationID.x;
@@ -61,7 +63,7 @@ void main() {
   o32[b32 + 4] = int(int16_t(int(i) * 4099 - 30000));
   o32[b32 + 5] = int(uint64_t(ux) * 65537ul >> 3);
   o32[b32 + 6] = int(int8_t(uint(x) + 0x300u));
-  o32[b32 + 7] = int(uint(ua) * uint(uc));
+  o32[b32 + 7] = int(uint(ua) * uint(uc)) + int(kOffset);
 
   i16vec4 v = v16[i];
   v16[i] = v * i16vec4(x) + i16vec4(1, -2, 3, -4) - (v >> 1);

@@ -56,8 +56,11 @@ bool sameHalf(uint16_t got, uint16_t expected) {
 TEST_CASE("jit: 8- and 16-bit integers wrap, divide safely, shift and convert like SPIR-V",
           "[jit]") {
   Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
-  INFO(variantName(variant));
-  auto program = compile("int8_int16", variant);
+  // The 16-bit spec constant kOffset: its default, and a negative value given as 2 bytes.
+  int16_t offset = GENERATE(int16_t{-3}, int16_t{-30000});
+  INFO(variantName(variant) << ", kOffset = " << offset);
+  auto program = offset == -3 ? compile("int8_int16", variant)
+                              : compile("int8_int16", variant, {specialization(0, offset)});
   const uint32_t count = 64;
   std::vector<int16_t> in(count * 2);
   std::mt19937 random(16);
@@ -163,7 +166,7 @@ TEST_CASE("jit: 8- and 16-bit integers wrap, divide safely, shift and convert li
         wrap16(static_cast<int32_t>(i) * 4099 - 30000),
         static_cast<int32_t>(static_cast<uint32_t>(uint64_t{ux} * 65537u >> 3)),
         int32_t{wrap8(static_cast<uint32_t>(x32) + 0x300u)},
-        static_cast<int32_t>(uint32_t{ua} * uc),
+        static_cast<int32_t>(uint32_t{ua} * uc) + offset,
     };
     for (uint32_t s = 0; s < 8; ++s) {
       INFO("x = " << x << ", y = " << y << ", conversion slot " << s);
@@ -332,8 +335,9 @@ TEST_CASE("jit: 16-bit storage: arrays, structs, a uniform block and push consta
   }
 }
 
-TEST_CASE("jit: 8-bit storage: bytes and u8vec4 in buffers, shared memory and push constants",
-          "[jit]") {
+TEST_CASE(
+    "jit: 8-bit storage: bytes and u8vec4 in buffers, uniforms, shared memory, push constants",
+    "[jit]") {
   Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
   INFO(variantName(variant));
   auto program = compile("storage8", variant);
@@ -356,11 +360,17 @@ TEST_CASE("jit: 8-bit storage: bytes and u8vec4 in buffers, shared memory and pu
     int8_t scale;
     uint8_t swap[2];
   } parameters{200, -3, {17, 250}};
+  struct {
+    uint8_t weight, padding;
+    int8_t pair[2];
+    uint8_t rest[12];  // a uniform block is read in 16-byte rows
+  } weights{0xC3, 0, {-9, 101}, {}};
   Dispatch()
       .bind(0, bytes)
       .bind(1, pixels)
       .bind(2, signedBytes)
       .bind(3, counts)
+      .bind(4, &weights, sizeof weights)
       .push(parameters)
       .run(*program, {2, 1, 1});
 
@@ -378,7 +388,9 @@ TEST_CASE("jit: 8-bit storage: bytes and u8vec4 in buffers, shared memory and pu
       CHECK(pixels[i][k] == static_cast<uint8_t>(p[3 - k] * 3 + add[k]));
     }
     uint32_t j = i * 13 % count;
-    CHECK(signedBytes[j] == wrap8(signedBefore[j] * parameters.scale - static_cast<int32_t>(i)));
-    CHECK(counts[i] == bytesBefore[i] + shared(l) * 256u + p[0] * 65536u);
+    CHECK(signedBytes[j] ==
+          wrap8(signedBefore[j] * parameters.scale - static_cast<int32_t>(i) + weights.pair[1]));
+    CHECK(counts[i] ==
+          bytesBefore[i] + shared(l) * 256u + p[0] * 65536u + weights.weight * (1u << 24));
   }
 }
