@@ -228,8 +228,9 @@ llvm::Value* ShaderTranslator::glslStd450Value(const Instruction& in,
       llvm::Value* scale = B.CreateFMul(splatLike(d, type), splat(type, 2));
       return B.CreateFSub(x(0), B.CreateFMul(scale, x(1)));
     }
-    // The bit searches compute at the operand's width (8, 16 or 32 bits) and give the result's;
-    // -1 (no bit) sign-extends.
+    // The bit searches compute at the operand's width and give the result's; -1 (no bit)
+    // sign-extends. (Vulkan allows them on 32-bit integers only, VUID-StandaloneSpirv-Base-04781,
+    // but nothing here depends on it.)
     case GLSLstd450FindILsb: {  // -1 for 0
       llvm::Type* width = x()->getType();
       llvm::Value* bit = intrinsic(llvm::Intrinsic::cttz, {x(), B.getFalse()});

@@ -50,8 +50,9 @@ llvm::Type* Types::create(const Instruction& t) {
     case spv::OpTypeBool:
       return llvm::Type::getInt1Ty(context_);
     case spv::OpTypeInt: {
-      // 8- and 16-bit widths need the Int8/Int16 (or storage) capabilities, which the device
-      // reports (shaderInt8, shaderInt16, 8/16-bit storage); the validator checked them.
+      // 8- and 16-bit widths come with the Int8/Int16 or 8/16-bit storage capabilities, which
+      // a shader may declare once their features are enabled
+      // (VUID-VkShaderModuleCreateInfo-pCode-08740).
       uint32_t width = t.operand(0);
       if (width != 8 && width != 16 && width != 32 && width != 64) {
         fail("OpTypeInt with width " + std::to_string(width) + " is not supported");
