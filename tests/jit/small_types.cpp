@@ -247,7 +247,8 @@ TEST_CASE("jit: 16-bit floats round every operation to half and convert like IEE
   }
 }
 
-TEST_CASE("jit: 16-bit storage: arrays, structs, a uniform block and push constants", "[jit]") {
+TEST_CASE("jit: 16-bit storage: arrays, structs, uniforms, push constants, shared memory",
+          "[jit]") {
   Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
   INFO(variantName(variant));
   auto program = compile("storage16", variant);
@@ -314,6 +315,7 @@ TEST_CASE("jit: 16-bit storage: arrays, structs, a uniform block and push consta
     sum += fromBits(parameters.bias);
     sum += fromBits(table.unit) * static_cast<float>(table.count);
     sum += fromBits(table.offsets[i & 3]);
+    sum += fromBits(halvesBefore[i - i % 16 + 15 - i % 16]);  // staged in shared memory
     CHECK(sums[i] == sum);
     CHECK(halves[i] == halfBits(a * 2.0f + 1.0f));
     CHECK(shorts[j] == wrap16(shortsBefore[j] * 3 + parameters.shift[0] + static_cast<int32_t>(i)));

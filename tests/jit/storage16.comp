@@ -1,6 +1,7 @@
 // 16-bit storage: std430 arrays of 16-bit scalars, vectors and structs read and written
 // contiguously (indexed by the invocation) and scattered, a std140 uniform block and push
-// constants with 16-bit members; values are mostly converted to 32 bits to compute.
+// constants with 16-bit members, halves in shared memory; values are mostly converted to 32 bits
+// to compute.
 #version 450
 #extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
@@ -28,6 +29,7 @@ layout(push_constant) uniform Parameters {
   float16_t bias;
   i16vec2 shift;
 } pc;
+shared float16_t staged[16];
 
 void main() {
   uint i = gl_GlobalInvocationID.x;
@@ -35,7 +37,11 @@ void main() {
   uint j = (i * uint(pc.stride)) % n;
   float a = float(h[i]);                 // contiguous load
   float c = float(inputs[j]);            // scattered load
-  sums[i] = a + c + float(pc.bias) + float(unit) * float(count) + float(offsets[i & 3u]);
+  uint l = gl_LocalInvocationID.x;
+  staged[l] = h[i];
+  barrier();
+  sums[i] = a + c + float(pc.bias) + float(unit) * float(count) + float(offsets[i & 3u]) +
+            float(staged[15u - l]);
   h[i] = float16_t(a * 2.0 + 1.0);       // contiguous store
   s[j] = int16_t(int(s[j]) * 3 + int(pc.shift.x) + int(i));  // scattered read-modify-write
   Record r = records[i];
