@@ -64,7 +64,9 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   // Required by 1.0: the JIT checks every buffer access against the bound range, always
   // (jit/translator_memory.cpp, lanesInBounds; tests/jit/robust.comp).
   features_.robustBufferAccess = VK_TRUE;
-  // The JIT compiles 64-bit integer and float arithmetic.
+  // The JIT compiles 16- and 64-bit integer and 64-bit float arithmetic (8-bit integers and
+  // 16-bit floats: VkPhysicalDeviceShaderFloat16Int8Features, physical_device_features.cpp).
+  features_.shaderInt16 = VK_TRUE;
   features_.shaderInt64 = VK_TRUE;
   features_.shaderFloat64 = VK_TRUE;
 

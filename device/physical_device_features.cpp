@@ -50,9 +50,31 @@ const FeatureStruct kFeatureStructs[] = {
      [](const PhysicalDevice&, void* s) {
        static_cast<VkPhysicalDeviceHostQueryResetFeatures*>(s)->hostQueryReset = VK_TRUE;
      }},
+    // 8- and 16-bit types in buffers and push constants: the JIT loads and stores them like any
+    // scalar (jit/translator_memory.cpp). Compute shaders have no Input/Output interface.
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+     [](const PhysicalDevice&, void* s) {
+       auto* f = static_cast<VkPhysicalDevice16BitStorageFeatures*>(s);
+       f->storageBuffer16BitAccess = VK_TRUE;
+       f->uniformAndStorageBuffer16BitAccess = VK_TRUE;
+       f->storagePushConstant16 = VK_TRUE;
+       f->storageInputOutput16 = VK_FALSE;
+     }},
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES,
+     [](const PhysicalDevice&, void* s) {
+       auto* f = static_cast<VkPhysicalDevice8BitStorageFeatures*>(s);
+       f->storageBuffer8BitAccess = VK_TRUE;
+       f->uniformAndStorageBuffer8BitAccess = VK_TRUE;
+       f->storagePushConstant8 = VK_TRUE;
+     }},
+    // 16-bit float and 8-bit integer arithmetic (half and i8 in the JIT, jit/types.hpp).
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES,
+     [](const PhysicalDevice&, void* s) {
+       auto* f = static_cast<VkPhysicalDeviceShaderFloat16Int8Features*>(s);
+       f->shaderFloat16 = VK_TRUE;
+       f->shaderInt8 = VK_TRUE;
+     }},
     // Core 1.1 structures whose features all need shaders or images.
-    allFalse<VkPhysicalDevice16BitStorageFeatures>(
-        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES),
     allFalse<VkPhysicalDeviceVariablePointersFeatures>(
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VARIABLE_POINTERS_FEATURES),
     allFalse<VkPhysicalDeviceProtectedMemoryFeatures>(

@@ -43,12 +43,20 @@ Error llvmError(const std::string& what, llvm::Error error, const std::string& d
 
 // The only functions generated code may call: the C library's memory and float functions, which
 // LLVM's code generator calls for intrinsics without an instruction (llvm.sin -> sinf) and the
-// translator calls directly (tanf...), and their double versions. Nothing else of the process is
-// visible to the JIT.
+// translator calls directly (tanf...), their double versions, and the half conversions below.
+// Nothing else of the process is visible to the JIT.
 template <class F>
 std::pair<const char*, void*> runtime(const char* name, F* function) {
   return {name, reinterpret_cast<void*>(function)};
 }
+
+// The half conversions LLVM's code generator calls where the CPU has no instruction for them:
+// double -> half always without AVX512-FP16 (through float would round twice), float <-> half
+// without F16C. GCC's _Float16 conversions are the correctly rounded ones of libgcc, with the
+// same calling convention (half in xmm0).
+_Float16 truncateDoubleToHalf(double value) { return static_cast<_Float16>(value); }
+_Float16 truncateFloatToHalf(float value) { return static_cast<_Float16>(value); }
+float extendHalfToFloat(_Float16 value) { return static_cast<float>(value); }
 
 std::vector<std::pair<const char*, void*>> runtimeFunctions() {
   using F1 = float(float);
@@ -64,6 +72,9 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
       runtime("memcpy", &::memcpy),
       runtime("memmove", &::memmove),
       runtime("memset", &::memset),
+      runtime("__truncdfhf2", &truncateDoubleToHalf),
+      runtime("__truncsfhf2", &truncateFloatToHalf),
+      runtime("__extendhfsf2", &extendHalfToFloat),
       runtime<F1>("sinf", &::sinf),
       runtime<F1>("cosf", &::cosf),
       runtime<F1>("tanf", &::tanf),

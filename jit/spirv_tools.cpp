@@ -1,5 +1,7 @@
 #include "jit/spirv_tools.hpp"
 
+#include <llvm/ADT/APFloat.h>
+
 #include <spirv-tools/libspirv.hpp>
 #include <spirv-tools/optimizer.hpp>
 #include <string>
@@ -109,6 +111,80 @@ Result<bool> checkSpecConstantOps(std::span<const uint32_t> spirv) {
   return true;
 }
 
+// The value of a width conversion (OpSConvert, OpUConvert, OpFConvert) of a constant: `bits` of
+// a scalar of type `from`, as bits of type `to`.
+struct Scalar {
+  uint32_t width = 0;
+  bool isFloat = false, isSigned = false;
+};
+
+const llvm::fltSemantics& semantics(uint32_t width) {
+  if (width == 16) return llvm::APFloat::IEEEhalf();
+  return width == 32 ? llvm::APFloat::IEEEsingle() : llvm::APFloat::IEEEdouble();
+}
+
+uint64_t convertConstant(spv::Op op, uint64_t bits, const Scalar& from, const Scalar& to) {
+  const uint64_t toMask = to.width == 64 ? ~uint64_t{0} : (uint64_t{1} << to.width) - 1;
+  if (op == spv::OpFConvert) {
+    llvm::APFloat value(semantics(from.width), llvm::APInt(from.width, bits));
+    bool losesInfo = false;
+    value.convert(semantics(to.width), llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    return value.bitcastToAPInt().getZExtValue();
+  }
+  if (op == spv::OpSConvert && from.width < 64 && (bits >> (from.width - 1)) & 1) {
+    bits |= ~uint64_t{0} << from.width;  // sign-extend from the operand's width
+  }
+  return bits & toMask;
+}
+
+// SPIRV-Tools (2023.1) folds OpSpecConstantOp arithmetic but not the width conversions that 8-
+// and 16-bit specialisation constants bring (glslang writes `int(kShort)` as OpSpecConstantOp
+// SConvert). Once the constants are frozen, these convert plain constants: each becomes an
+// OpConstant here. Returns whether any did.
+bool foldWidthConversions(std::vector<uint32_t>& words) {
+  constexpr size_t kHeaderWords = 5;
+  if (words.size() < kHeaderWords) return false;
+  std::unordered_map<uint32_t, Scalar> types;
+  std::unordered_map<uint32_t, std::pair<uint32_t, uint64_t>> constants;  // id -> (type, bits)
+  std::vector<uint32_t> out(words.begin(), words.begin() + kHeaderWords);
+  bool folded = false;
+  for (size_t at = kHeaderWords; at < words.size();) {
+    const uint32_t count = words[at] >> 16;
+    if (count == 0 || at + count > words.size()) return false;  // validated: cannot happen
+    const auto op = static_cast<spv::Op>(words[at] & 0xFFFF);
+    const uint32_t* in = &words[at];
+    at += count;
+    if ((op == spv::OpTypeInt || op == spv::OpTypeFloat) && count >= 3) {
+      types[in[1]] = {in[2], op == spv::OpTypeFloat, op == spv::OpTypeInt && count > 3 && in[3]};
+    } else if (op == spv::OpConstant && count >= 4 && types.count(in[1])) {
+      uint64_t bits = in[3] | (count > 4 ? uint64_t{in[4]} << 32 : 0);
+      const uint32_t width = types[in[1]].width;
+      constants[in[2]] = {in[1], width == 64 ? bits : bits & ((uint64_t{1} << width) - 1)};
+    } else if (op == spv::OpSpecConstantOp && count == 5 && types.count(in[1]) &&
+               constants.count(in[4]) &&
+               (in[3] == spv::OpSConvert || in[3] == spv::OpUConvert || in[3] == spv::OpFConvert)) {
+      const auto [fromType, bits] = constants[in[4]];
+      const Scalar& to = types[in[1]];
+      const uint64_t value =
+          convertConstant(static_cast<spv::Op>(in[3]), bits, types[fromType], to);
+      constants[in[2]] = {in[1], value};
+      // A literal narrower than 32 bits is sign-extended for signed integer types, else
+      // zero-extended (SPIR-V 2.2.1, "Literal").
+      uint32_t low = static_cast<uint32_t>(value);
+      if (to.isSigned && to.width < 32 && (value >> (to.width - 1)) & 1) low |= ~0u << to.width;
+      const uint32_t literalWords = to.width == 64 ? 2 : 1;
+      out.push_back((3 + literalWords) << 16 | spv::OpConstant);
+      out.insert(out.end(), {in[1], in[2], low});
+      if (literalWords == 2) out.push_back(static_cast<uint32_t>(value >> 32));
+      folded = true;
+      continue;
+    }
+    out.insert(out.end(), in, in + count);
+  }
+  if (folded) words = std::move(out);
+  return folded;
+}
+
 }  // namespace
 
 Result<bool> validateSpirv(std::span<const uint32_t> spirv) {
@@ -156,6 +232,17 @@ Result<std::vector<uint32_t>> specialize(std::span<const uint32_t> spirv,
   std::vector<uint32_t> result;
   if (!optimizer.Run(spirv.data(), spirv.size(), &result, options)) {
     return Error{VK_ERROR_UNKNOWN, "specialisation failed: " + error.text("spirv-opt failed")};
+  }
+  if (foldWidthConversions(result)) {
+    // What used the conversions can fold now.
+    spvtools::Optimizer again(kTargetEnv);
+    again.SetMessageConsumer(error.consumer());
+    again.RegisterPass(spvtools::CreateFoldSpecConstantOpAndCompositePass());
+    std::vector<uint32_t> refolded;
+    if (!again.Run(result.data(), result.size(), &refolded, options)) {
+      return Error{VK_ERROR_UNKNOWN, "specialisation failed: " + error.text("spirv-opt failed")};
+    }
+    result = std::move(refolded);
   }
   return result;
 }

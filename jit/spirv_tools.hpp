@@ -18,7 +18,8 @@ Result<bool> validateSpirv(std::span<const uint32_t> spirv);
 // Runs, on a module that passed validateSpirv:
 // - the application's specialisation values, then freezes every specialisation constant to a
 //   plain constant and folds OpSpecConstantOp/OpSpecConstantComposite that depend on them (so a
-//   WorkgroupSize built from constant ids becomes an OpConstantComposite);
+//   WorkgroupSize built from constant ids becomes an OpConstantComposite), including the width
+//   conversions of 8/16-bit constants that spirv-opt's folder leaves alone;
 // - exhaustive inlining (Vulkan forbids recursion; early returns are merged first), so only the
 //   entry point's function remains to translate, and decoration groups flattened.
 // These passes are chosen for compile speed; LLVM does the optimising.

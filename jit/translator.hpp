@@ -181,6 +181,8 @@ class ShaderTranslator {
 
   // translator_glsl.cpp: the GLSL.std.450 extended instructions.
   llvm::Value* glslStd450(const Instruction& in);
+  llvm::Value* glslStd450Value(const Instruction& in, llvm::ArrayRef<llvm::Value*> operands,
+                               llvm::Type* type);
   llvm::Value* callLibm(const char* name, llvm::ArrayRef<llvm::Value*> args);
   llvm::Value* intrinsic(llvm::Intrinsic::ID id, llvm::ArrayRef<llvm::Value*> args);
 

@@ -38,8 +38,36 @@ llvm::Value* ShaderTranslator::callLibm(const char* name, llvm::ArrayRef<llvm::V
 }
 
 llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
-  auto x = [&](size_t i = 0) { return operand(in, 2 + i); };
+  uint32_t instruction = in.operand(1);
+  std::vector<llvm::Value*> operands;
+  for (size_t i = 2; i < in.operands.size(); ++i) {  // (Modf and Frexp take pointers)
+    operands.push_back(pointers_.count(in.operand(i)) ? nullptr : operand(in, i));
+  }
   llvm::Type* type = types_.get(in.resultType);
+  // The transcendental functions on half are computed in float and rounded to half: the C
+  // library has no half functions, and float is more precise than the Vulkan precision
+  // requirements for half (Vulkan spec, "Precision and Operation of SPIR-V Instructions").
+  llvm::Type* half = type->getScalarType()->isHalfTy() ? type : nullptr;
+  if (half && instruction >= GLSLstd450Sin && instruction <= GLSLstd450Log2) {
+    for (llvm::Value*& v : operands) {
+      v = builder_.CreateFPExt(
+          v,
+          llvm::VectorType::get(builder_.getFloatTy(), llvm::cast<llvm::VectorType>(v->getType())));
+    }
+    type = llvm::VectorType::get(builder_.getFloatTy(), llvm::cast<llvm::VectorType>(type));
+  } else {
+    half = nullptr;
+  }
+  llvm::Value* result = glslStd450Value(in, operands, type);
+  return half ? builder_.CreateFPTrunc(result, half) : result;
+}
+
+// GLSL.std.450 instruction `in` on `operands` (the instruction's, possibly widened), giving
+// `type`.
+llvm::Value* ShaderTranslator::glslStd450Value(const Instruction& in,
+                                               llvm::ArrayRef<llvm::Value*> operands,
+                                               llvm::Type* type) {
+  auto x = [&](size_t i = 0) { return operands[i]; };
   auto& B = builder_;
   using llvm::Intrinsic::ID;
   auto call = [&](ID id, size_t arity) {
@@ -66,8 +94,8 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
   // GLSL.std.450 defines the transcendental functions (Sin...Atanh, Pow...Log2) and the bit
   // searches for 16- and 32-bit operands only; the validator does not check that.
   bool has64BitOperand = false;
-  for (size_t i = 2; i < in.operands.size(); ++i) {
-    has64BitOperand |= operand(in, i)->getType()->getScalarSizeInBits() == 64;
+  for (llvm::Value* v : operands) {
+    has64BitOperand |= v && v->getType()->getScalarSizeInBits() == 64;
   }
   bool narrowOnly = (instruction >= GLSLstd450Sin && instruction <= GLSLstd450Log2) ||
                     (instruction >= GLSLstd450FindILsb && instruction <= GLSLstd450FindUMsb);
@@ -200,18 +228,29 @@ llvm::Value* ShaderTranslator::glslStd450(const Instruction& in) {
       llvm::Value* scale = B.CreateFMul(splatLike(d, type), splat(type, 2));
       return B.CreateFSub(x(0), B.CreateFMul(scale, x(1)));
     }
+    // The bit searches compute at the operand's width and give the result's; -1 (no bit)
+    // sign-extends. (Vulkan allows them on 32-bit integers only, VUID-StandaloneSpirv-Base-04781,
+    // but nothing here depends on it.)
     case GLSLstd450FindILsb: {  // -1 for 0
+      llvm::Type* width = x()->getType();
       llvm::Value* bit = intrinsic(llvm::Intrinsic::cttz, {x(), B.getFalse()});
-      llvm::Value* zero = B.CreateICmpEQ(x(), splatInt(type, 0));
-      return B.CreateSelect(zero, llvm::Constant::getAllOnesValue(type), bit);
+      llvm::Value* zero = B.CreateICmpEQ(x(), splatInt(width, 0));
+      return B.CreateSExtOrTrunc(B.CreateSelect(zero, llvm::Constant::getAllOnesValue(width), bit),
+                                 type);
     }
-    case GLSLstd450FindUMsb:  // 31 - leading zeros: -1 for 0
-      return B.CreateSub(splatInt(type, 31), intrinsic(llvm::Intrinsic::ctlz, {x(), B.getFalse()}));
+    case GLSLstd450FindUMsb: {  // width - 1 - leading zeros: -1 for 0
+      llvm::Type* width = x()->getType();
+      llvm::Value* top = splatInt(width, width->getScalarSizeInBits() - 1);
+      return B.CreateSExtOrTrunc(
+          B.CreateSub(top, intrinsic(llvm::Intrinsic::ctlz, {x(), B.getFalse()})), type);
+    }
     case GLSLstd450FindSMsb: {  // the highest bit that differs from the sign bit
-      llvm::Value* negative = B.CreateICmpSLT(x(), splatInt(type, 0));
+      llvm::Type* width = x()->getType();
+      llvm::Value* negative = B.CreateICmpSLT(x(), splatInt(width, 0));
       llvm::Value* bits = B.CreateSelect(negative, B.CreateNot(x()), x());
-      return B.CreateSub(splatInt(type, 31),
-                         intrinsic(llvm::Intrinsic::ctlz, {bits, B.getFalse()}));
+      llvm::Value* top = splatInt(width, width->getScalarSizeInBits() - 1);
+      return B.CreateSExtOrTrunc(
+          B.CreateSub(top, intrinsic(llvm::Intrinsic::ctlz, {bits, B.getFalse()})), type);
     }
     case GLSLstd450PackDouble2x32:  // uvec2 -> double, component 0 the low-order bits
     case GLSLstd450UnpackDouble2x32:

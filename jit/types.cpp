@@ -49,17 +49,27 @@ llvm::Type* Types::create(const Instruction& t) {
       return llvm::Type::getVoidTy(context_);
     case spv::OpTypeBool:
       return llvm::Type::getInt1Ty(context_);
-    case spv::OpTypeInt:
-      if (t.operand(0) != 32 && t.operand(0) != 64) {
-        fail("OpTypeInt with width " + std::to_string(t.operand(0)) + " is not supported yet");
+    case spv::OpTypeInt: {
+      // 8- and 16-bit widths come with the Int8/Int16 or 8/16-bit storage capabilities, which
+      // a shader may declare once their features are enabled
+      // (VUID-VkShaderModuleCreateInfo-pCode-08740).
+      uint32_t width = t.operand(0);
+      if (width != 8 && width != 16 && width != 32 && width != 64) {
+        fail("OpTypeInt with width " + std::to_string(width) + " is not supported");
       }
-      return llvm::Type::getIntNTy(context_, t.operand(0));
+      return llvm::Type::getIntNTy(context_, width);
+    }
     case spv::OpTypeFloat:
-      if (t.operand(0) == 64) return llvm::Type::getDoubleTy(context_);
-      if (t.operand(0) != 32) {
-        fail("OpTypeFloat with width " + std::to_string(t.operand(0)) + " is not supported yet");
+      switch (t.operand(0)) {
+        case 16:
+          return llvm::Type::getHalfTy(context_);
+        case 32:
+          return llvm::Type::getFloatTy(context_);
+        case 64:
+          return llvm::Type::getDoubleTy(context_);
+        default:
+          fail("OpTypeFloat with width " + std::to_string(t.operand(0)) + " is not supported");
       }
-      return llvm::Type::getFloatTy(context_);
     case spv::OpTypeVector:
       return llvm::FixedVectorType::get(element(t.operand(0)), t.operand(1));
     case spv::OpTypeMatrix:

@@ -6,10 +6,13 @@
 // arrays and structs are LLVM aggregates of such parts. So lane-wise arithmetic is one LLVM
 // instruction whatever the SPIR-V shape, and component c of a vector is W neighbouring elements.
 //
-// element() gives the type of one lane's value: bool -> i1, 32- and 64-bit int/uint -> i32/i64
-// (signedness lives in the instructions, as in LLVM), float/double -> float/double, vectors ->
-// <N x T>, matrices -> [columns x <rows x T>], arrays -> [N x T], structs -> literal structs,
-// pointers -> ptr. 8- and 16-bit scalars are not supported yet.
+// element() gives the type of one lane's value: bool -> i1, 8-, 16-, 32- and 64-bit int/uint ->
+// i8/i16/i32/i64 (signedness lives in the instructions, as in LLVM), 16-, 32- and 64-bit floats
+// -> half/float/double, vectors -> <N x T>, matrices -> [columns x <rows x T>], arrays -> [N x T],
+// structs -> literal structs, pointers -> ptr. LLVM computes on half by promoting each operation
+// to float and rounding the result back to half, which for +, -, *, / and sqrt is the correctly
+// rounded half result (float has more than 2 * 11 + 2 bits); GLSL.std.450 transcendentals on
+// half are computed in float and rounded (translator_glsl.cpp).
 #pragma once
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Type.h>

@@ -203,6 +203,47 @@ TEST_CASE("device creation: every unsupported feature is refused", "[device-crea
   }
 }
 
+TEST_CASE("device creation: 8- and 16-bit shader types are reported and can be enabled",
+          "[device-creation]") {
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  VkPhysicalDevice8BitStorageFeatures storage8{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES};
+  VkPhysicalDevice16BitStorageFeatures storage16{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, &storage8};
+  VkPhysicalDeviceShaderFloat16Int8Features arithmetic{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, &storage16};
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &arithmetic};
+  vkGetPhysicalDeviceFeatures2(instance.physical, &features);
+  CHECK(features.features.shaderInt16 == VK_TRUE);
+  CHECK(arithmetic.shaderFloat16 == VK_TRUE);
+  CHECK(arithmetic.shaderInt8 == VK_TRUE);
+  CHECK(storage16.storageBuffer16BitAccess == VK_TRUE);
+  CHECK(storage16.uniformAndStorageBuffer16BitAccess == VK_TRUE);
+  CHECK(storage16.storagePushConstant16 == VK_TRUE);
+  CHECK(storage16.storageInputOutput16 == VK_FALSE);  // compute shaders have no I/O
+  CHECK(storage8.storageBuffer8BitAccess == VK_TRUE);
+  CHECK(storage8.uniformAndStorageBuffer8BitAccess == VK_TRUE);
+  CHECK(storage8.storagePushConstant8 == VK_TRUE);
+
+  // Everything reported, asked for at once, with the extensions that define the structures.
+  const char* extensions[] = {VK_KHR_16BIT_STORAGE_EXTENSION_NAME,
+                              VK_KHR_8BIT_STORAGE_EXTENSION_NAME,
+                              VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME};
+  VkDeviceCreateInfo info{};
+  info.pNext = &features;
+  info.enabledExtensionCount = static_cast<uint32_t>(std::size(extensions));
+  info.ppEnabledExtensionNames = extensions;
+  VkDevice device;
+  REQUIRE(createDevice(instance.physical, info, &device) == VK_SUCCESS);
+  vkDestroyDevice(device, nullptr);
+
+  // storageInputOutput16 is not there: "Device Creation" -> VK_ERROR_FEATURE_NOT_PRESENT.
+  storage16.storageInputOutput16 = VK_TRUE;
+  CHECK(createDevice(instance.physical, info, &device) == VK_ERROR_FEATURE_NOT_PRESENT);
+  CHECK(device == VK_NULL_HANDLE);
+}
+
 TEST_CASE("device creation: 50 devices leak no file descriptors or threads", "[device-creation]") {
   test::Instance instance;
   // One device first: anything created once per process on first use (a worker pool, a log

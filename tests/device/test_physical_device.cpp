@@ -186,6 +186,7 @@ TEST_CASE("physical device: features", "[physical-device]") {
   CHECK(features.vertexPipelineStoresAndAtomics == VK_FALSE);
   CHECK(features.imageCubeArray == VK_FALSE);
   // The JIT compiles 64-bit integers and floats.
+  CHECK(features.shaderInt16 == VK_TRUE);
   CHECK(features.shaderInt64 == VK_TRUE);
   CHECK(features.shaderFloat64 == VK_TRUE);
   CHECK(features.samplerAnisotropy == VK_FALSE);
@@ -382,6 +383,8 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
   const std::set<std::string> expected = {VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
                                           VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
                                           VK_EXT_MEMORY_BUDGET_EXTENSION_NAME,
+                                          VK_KHR_16BIT_STORAGE_EXTENSION_NAME,
+                                          VK_KHR_8BIT_STORAGE_EXTENSION_NAME,
                                           VK_KHR_BIND_MEMORY_2_EXTENSION_NAME,
                                           VK_KHR_DEDICATED_ALLOCATION_EXTENSION_NAME,
                                           VK_KHR_DRIVER_PROPERTIES_EXTENSION_NAME,
@@ -392,6 +395,7 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
                                           VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME,
                                           VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
                                           VK_KHR_GET_MEMORY_REQUIREMENTS_2_EXTENSION_NAME,
+                                          VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME,
                                           VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
                                           VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,
                                           VK_NV_EXTERNAL_MEMORY_EXTENSION_NAME};
