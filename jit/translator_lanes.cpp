@@ -157,11 +157,19 @@ llvm::Value* ShaderTranslator::firstRunningLane() {
                                   {bits, builder_.getTrue()});
 }
 
-// What lane 0 would hold in affine offsets (i64 lanes), derived from the first running lane's.
-// Not lane 0's own, even when every lane holds a value: a lane that does not run may hold an
-// index that wrapped around 2^32 before it was widened (s[l - 1] in lane 0, where l >= 1 is the
-// condition), while the running lanes' offsets are consecutive.
+// What lane 0 would hold in affine offsets (i64 lanes), derived from another lane's. A lane that
+// does not run may hold an index that wrapped around 2^32 before it was widened (s[l - 1] in
+// lane 0, where l >= 1 is the condition), while the running lanes' offsets are consecutive. An
+// index wraps where it goes below zero, so when every lane holds the value, the lane with the
+// largest index is the reference: the last lane for a positive stride, the first for a negative
+// one (a constant index, which LLVM folds). Otherwise a running lane's is the only one known.
 llvm::Value* ShaderTranslator::affineBase(llvm::Value* offsets, const Shape& shape) {
+  if (shape.allLanes) {
+    const uint64_t lane = shape.stride >= 0 ? lanes_ - 1 : 0;
+    llvm::Value* value = builder_.CreateExtractElement(offsets, lane);
+    return builder_.CreateSub(value,
+                              builder_.getInt64(static_cast<uint64_t>(shape.stride) * lane));
+  }
   llvm::Value* lane = builder_.CreateZExt(firstRunningLane(), builder_.getInt64Ty());
   llvm::Value* value = builder_.CreateExtractElement(offsets, lane);
   return builder_.CreateSub(value, builder_.CreateMul(lane, builder_.getInt64(shape.stride)));
