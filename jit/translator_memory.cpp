@@ -181,16 +181,18 @@ llvm::Value* ShaderTranslator::laneAddresses(const Pointer& p, uint64_t extra, u
 // is not a buffer (no bound) is not checked.
 llvm::Value* ShaderTranslator::lanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes) {
   if (!p.bound) return mask_;
-  llvm::Value* end = p.offset;
-  if (!end->getType()->isVectorTy()) end = builder_.CreateVectorSplat(lanes_, end);
-  end =
-      builder_.CreateAdd(end, builder_.CreateVectorSplat(lanes_, builder_.getInt64(extra + bytes)));
-  llvm::Value* inside = builder_.CreateICmpULE(end, builder_.CreateVectorSplat(lanes_, p.bound));
-  // A huge offset can wrap the sum around: an offset past the bound is out whatever the sum.
-  llvm::Value* start = p.offset;
-  if (!start->getType()->isVectorTy()) start = builder_.CreateVectorSplat(lanes_, start);
-  inside = builder_.CreateAnd(
-      inside, builder_.CreateICmpULT(start, builder_.CreateVectorSplat(lanes_, p.bound)));
+  // offset + extra + bytes <= bound, as offset <= bound - (extra + bytes): one unsigned compare
+  // per lane, and an offset that went negative (a signed index below zero) is huge, so out.
+  llvm::Value* need = builder_.getInt64(extra + bytes);
+  llvm::Value* fits = builder_.CreateICmpUGE(p.bound, need);
+  llvm::Value* limit = builder_.CreateSub(p.bound, need);
+  if (!p.offset->getType()->isVectorTy()) {
+    llvm::Value* inside = builder_.CreateAnd(fits, builder_.CreateICmpULE(p.offset, limit));
+    return builder_.CreateSelect(inside, mask_, llvm::Constant::getNullValue(mask_->getType()));
+  }
+  llvm::Value* inside =
+      builder_.CreateICmpULE(p.offset, builder_.CreateVectorSplat(lanes_, limit));
+  inside = builder_.CreateSelect(fits, inside, llvm::Constant::getNullValue(inside->getType()));
   return builder_.CreateAnd(mask_, inside);
 }
 
@@ -214,9 +216,12 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(p.offset, builder_.getInt64(extra)));
     if (p.bound) {
-      // Out of bounds: read a zero from the module's own block of zeros instead.
-      llvm::Value* inside =
-          builder_.CreateExtractElement(lanesInBounds(p, extra, size), firstRunningLane());
+      // Out of bounds: read a zero from the module's own block of zeros instead. (Push
+      // constants' offsets are constants: LLVM folds the test away.)
+      llvm::Value* need = builder_.getInt64(extra + size);
+      llvm::Value* inside = builder_.CreateAnd(
+          builder_.CreateICmpUGE(p.bound, need),
+          builder_.CreateICmpULE(p.offset, builder_.CreateSub(p.bound, need)));
       at = builder_.CreateSelect(inside, at, zeroes());
     }
     return builder_.CreateVectorSplat(lanes_,
