@@ -45,11 +45,17 @@ void run(Device& device, const cmd::Dispatch& c) {
     jit::DispatchContext context{
         buffers.data(), ranges.data(), c.state.pushConstants.data(), {}, {}, aligned};
     std::copy(count.begin(), count.end(), context.numWorkgroups);
+    // The ids of the first workgroup by division, then by counting (divisions per workgroup
+    // would cost more than a small workgroup's work).
+    uint32_t id[3] = {uint32_t(begin % count[0]), uint32_t(begin / count[0] % count[1]),
+                      uint32_t(begin / (uint64_t(count[0]) * count[1]))};
     for (size_t index = begin; index < end; ++index) {
-      context.workgroupId[0] = c.base[0] + uint32_t(index % count[0]);
-      context.workgroupId[1] = c.base[1] + uint32_t(index / count[0] % count[1]);
-      context.workgroupId[2] = c.base[2] + uint32_t(index / (uint64_t(count[0]) * count[1]));
+      for (int i = 0; i < 3; ++i) context.workgroupId[i] = c.base[i] + id[i];
       program.runWorkgroup(context);
+      if (++id[0] == count[0]) {
+        id[0] = 0;
+        if (++id[1] == count[1]) id[1] = 0, ++id[2];
+      }
     }
   });
 }
