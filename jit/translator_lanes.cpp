@@ -167,8 +167,7 @@ llvm::Value* ShaderTranslator::affineBase(llvm::Value* offsets, const Shape& sha
   if (shape.allLanes) {
     const uint64_t lane = shape.stride >= 0 ? lanes_ - 1 : 0;
     llvm::Value* value = builder_.CreateExtractElement(offsets, lane);
-    return builder_.CreateSub(value,
-                              builder_.getInt64(static_cast<uint64_t>(shape.stride) * lane));
+    return builder_.CreateSub(value, builder_.getInt64(static_cast<uint64_t>(shape.stride) * lane));
   }
   llvm::Value* lane = builder_.CreateZExt(firstRunningLane(), builder_.getInt64Ty());
   llvm::Value* value = builder_.CreateExtractElement(offsets, lane);
