@@ -162,7 +162,8 @@ class ShaderTranslator {
   llvm::Value* laneAddresses(const Pointer& p, uint64_t extra, uint64_t leafSize);
   llvm::Value* lanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes);
   llvm::Value* zeroes();
-  llvm::Value* wholeOrMasked(llvm::Value* lanes, const std::function<llvm::Value*()>& whole,
+  llvm::Value* allLanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes);
+  llvm::Value* wholeOrMasked(llvm::Value* full, const std::function<llvm::Value*()>& whole,
                              const std::function<llvm::Value*()>& masked);
   llvm::Value* arrayLength(const Instruction& in);
   llvm::Value* atomic(const Instruction& in);

@@ -210,7 +210,8 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
         builder_.CreateMul(builder_.CreateAdd(p.offset, builder_.getInt64(extra)),
                            builder_.getInt64(lanes_)));
     return wholeOrMasked(
-        mask_, [&] { return builder_.CreateAlignedLoad(type, at, llvm::Align(align)); },
+        allLanesInBounds(p, extra, size),
+        [&] { return builder_.CreateAlignedLoad(type, at, llvm::Align(align)); },
         [&] { return builder_.CreateMaskedLoad(type, at, llvm::Align(align), mask_, zero); });
   }
   if (!p.lanePrivate && uniform) {
@@ -233,26 +234,47 @@ llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(first, builder_.getInt64(extra)));
     return wholeOrMasked(
-        lanes, [&] { return builder_.CreateAlignedLoad(type, at, llvm::Align(align)); },
-        [&] { return builder_.CreateMaskedLoad(type, at, llvm::Align(align), lanes, zero); });
+        allLanesInBounds(p, extra, size),
+        [&] { return builder_.CreateAlignedLoad(type, at, llvm::Align(align)); },
+        [&] {
+          return builder_.CreateMaskedLoad(type, at, llvm::Align(align),
+                                           lanesInBounds(p, extra, size), zero);
+        });
   }
   return builder_.CreateMaskedGather(type, laneAddresses(p, extra, size), llvm::Align(align), lanes,
                                      zero);
+}
+
+// Whether every lane runs and the consecutive access of `bytes` per lane at `extra` is inside the
+// bound range for all of them: then it needs no mask. The lanes' offsets are consecutive, so the
+// first and the last lane's decide, two scalar compares.
+llvm::Value* ShaderTranslator::allLanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes) {
+  llvm::Value* full = builder_.CreateICmpEQ(
+      laneBits(mask_), llvm::Constant::getAllOnesValue(builder_.getIntNTy(lanes_)));
+  if (!p.bound || p.lanePrivate) return full;
+  llvm::Value* need = builder_.getInt64(extra + bytes);
+  llvm::Value* limit = builder_.CreateSub(p.bound, need);
+  llvm::Value* inside = builder_.CreateICmpUGE(p.bound, need);
+  for (uint64_t lane : {uint64_t{0}, uint64_t{lanes_ - 1}}) {
+    llvm::Value* offset = p.offset->getType()->isVectorTy()
+                              ? builder_.CreateExtractElement(p.offset, lane)
+                              : p.offset;
+    inside = builder_.CreateAnd(inside, builder_.CreateICmpULE(offset, limit));
+  }
+  return builder_.CreateAnd(full, inside);
 }
 
 // Consecutive accesses: when every lane takes part (the usual case) a plain vector access, else a
 // masked one. Masked loads and stores are slower on some CPUs, and a masked load waits for older
 // stores near it that a plain one would not (measured on Zen 5: saxpy in cache, 9 -> 27 GB/s on one
 // thread).
-llvm::Value* ShaderTranslator::wholeOrMasked(llvm::Value* lanes,
+llvm::Value* ShaderTranslator::wholeOrMasked(llvm::Value* full,
                                              const std::function<llvm::Value*()>& whole,
                                              const std::function<llvm::Value*()>& masked) {
   llvm::Function* function = builder_.GetInsertBlock()->getParent();
   auto* all = llvm::BasicBlock::Create(context_, "lanes.all", function);
   auto* some = llvm::BasicBlock::Create(context_, "lanes.some", function);
   auto* done = llvm::BasicBlock::Create(context_, "lanes.done", function);
-  llvm::Value* full = builder_.CreateICmpEQ(
-      laneBits(lanes), llvm::Constant::getAllOnesValue(builder_.getIntNTy(lanes_)));
   builder_.CreateCondBr(full, all, some);
   builder_.SetInsertPoint(all);
   llvm::Value* a = whole();
@@ -291,7 +313,7 @@ void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* 
         builder_.CreateMul(builder_.CreateAdd(p.offset, builder_.getInt64(extra)),
                            builder_.getInt64(lanes_)));
     wholeOrMasked(
-        mask_,
+        allLanesInBounds(p, extra, size),
         [&] {
           builder_.CreateAlignedStore(value, at, llvm::Align(align));
           return nullptr;
@@ -307,13 +329,13 @@ void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* 
     llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                          builder_.CreateAdd(first, builder_.getInt64(extra)));
     wholeOrMasked(
-        lanes,
+        allLanesInBounds(p, extra, size),
         [&] {
           builder_.CreateAlignedStore(value, at, llvm::Align(align));
           return nullptr;
         },
         [&] {
-          builder_.CreateMaskedStore(value, at, llvm::Align(align), lanes);
+          builder_.CreateMaskedStore(value, at, llvm::Align(align), lanesInBounds(p, extra, size));
           return nullptr;
         });
     return;
@@ -344,10 +366,11 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
         llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                              builder_.CreateAdd(first, builder_.getInt64(extra)));
-        llvm::Value* lanes = lanesInBounds(p, extra, size * count);
         llvm::Value* all = wholeOrMasked(
-            lanes, [&] { return builder_.CreateAlignedLoad(lifted, at, llvm::Align(align)); },
+            allLanesInBounds(p, extra, size * count),
+            [&] { return builder_.CreateAlignedLoad(lifted, at, llvm::Align(align)); },
             [&] {
+              llvm::Value* lanes = lanesInBounds(p, extra, size * count);
               return builder_.CreateMaskedLoad(lifted, at, llvm::Align(align),
                                                toLaneMajor(replicate(lanes, count)),
                                                llvm::Constant::getNullValue(lifted));
@@ -398,15 +421,15 @@ void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
         llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
                                              builder_.CreateAdd(first, builder_.getInt64(extra)));
-        llvm::Value* lanes = lanesInBounds(p, extra, size * count);
         llvm::Value* laneMajor = toLaneMajor(value);
         wholeOrMasked(
-            lanes,
+            allLanesInBounds(p, extra, size * count),
             [&] {
               builder_.CreateAlignedStore(laneMajor, at, llvm::Align(align));
               return nullptr;
             },
             [&] {
+              llvm::Value* lanes = lanesInBounds(p, extra, size * count);
               builder_.CreateMaskedStore(laneMajor, at, llvm::Align(align),
                                          toLaneMajor(replicate(lanes, count)));
               return nullptr;
