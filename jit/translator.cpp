@@ -599,19 +599,49 @@ size_t ShaderTranslator::uniformLoopEnd(const std::vector<Step>& steps, size_t f
 // edges; exits hand M to the blocks after the loop, which `after` starts.
 void ShaderTranslator::emitUniformLoop(const std::vector<Step>& steps, size_t first, size_t end,
                                        llvm::BasicBlock* after) {
-  llvm::Function* function = builder_.GetInsertBlock()->getParent();
   llvm::Type* maskType = llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_);
   const uint32_t headerLabel = steps[first].label;
   llvm::AllocaInst* arrived = incoming_.at(headerLabel);
   llvm::Value* lanes = builder_.CreateLoad(maskType, arrived);
   builder_.CreateStore(llvm::Constant::getNullValue(maskType), arrived);
+  // Two versions: one for a group whose lanes all run (the usual case), where the mask is a
+  // constant and every blend, mask test and masked access folds away; one for the others. Big
+  // loops get only the second, to keep compile time in check.
+  size_t instructions = 0;
+  for (size_t k = first; k < end; ++k) {
+    if (steps[k].kind == Step::Kind::Block) {
+      instructions += blocks_.at(steps[k].label)->instructions.size();
+    }
+  }
+  auto* function = builder_.GetInsertBlock()->getParent();
+  auto* some = llvm::BasicBlock::Create(context_, "uniform.loop.some", function);
+  builder_.CreateCondBr(anyLane(lanes), some, after);
+  builder_.SetInsertPoint(some);
+  if (instructions <= kMaxVersionedLoop) {
+    auto* all = llvm::BasicBlock::Create(context_, "uniform.loop.all", function);
+    auto* partial = llvm::BasicBlock::Create(context_, "uniform.loop.partial", function);
+    llvm::Value* full = builder_.CreateICmpEQ(
+        laneBits(lanes), llvm::Constant::getAllOnesValue(builder_.getIntNTy(lanes_)));
+    builder_.CreateCondBr(full, all, partial);
+    builder_.SetInsertPoint(all);
+    emitLoopBlocks(steps, first, end, llvm::Constant::getAllOnesValue(maskType), after, "F");
+    builder_.SetInsertPoint(partial);
+  }
+  emitLoopBlocks(steps, first, end, lanes, after, "U");
+}
+
+// One version of a uniform loop's blocks, run by `lanes`, from the current insertion point.
+void ShaderTranslator::emitLoopBlocks(const std::vector<Step>& steps, size_t first, size_t end,
+                                      llvm::Value* lanes, llvm::BasicBlock* after,
+                                      const std::string& prefix) {
+  llvm::Function* function = builder_.GetInsertBlock()->getParent();
   std::unordered_map<uint32_t, llvm::BasicBlock*> direct;
   for (size_t k = first; k < end; ++k) {
     if (steps[k].kind != Step::Kind::Block) continue;
     direct[steps[k].label] =
-        llvm::BasicBlock::Create(context_, "U" + std::to_string(steps[k].label), function);
+        llvm::BasicBlock::Create(context_, prefix + std::to_string(steps[k].label), function);
   }
-  builder_.CreateCondBr(anyLane(lanes), direct.at(headerLabel), after);
+  builder_.CreateBr(direct.at(steps[first].label));
 
   for (size_t k = first; k < end; ++k) {
     if (steps[k].kind != Step::Kind::Block) continue;
@@ -638,8 +668,8 @@ void ShaderTranslator::emitUniformLoop(const std::vector<Step>& steps, size_t fi
     } else if (t.opcode == spv::OpBranchConditional) {
       std::optional<Shape> shape = shapeOf(t.operand(0));
       llvm::Value* taken = uniformScalar(operand(t, 0), shape && shape->allLanes);
-      auto* yes = llvm::BasicBlock::Create(context_, "U.yes", function);
-      auto* no = llvm::BasicBlock::Create(context_, "U.no", function);
+      auto* yes = llvm::BasicBlock::Create(context_, prefix + ".yes", function);
+      auto* no = llvm::BasicBlock::Create(context_, prefix + ".no", function);
       builder_.CreateCondBr(taken, yes, no);
       builder_.SetInsertPoint(yes);
       edge(t.operand(1));

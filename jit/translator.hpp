@@ -125,6 +125,10 @@ class ShaderTranslator {
   size_t uniformLoopEnd(const std::vector<Step>& steps, size_t first);
   void emitUniformLoop(const std::vector<Step>& steps, size_t first, size_t end,
                        llvm::BasicBlock* after);
+  void emitLoopBlocks(const std::vector<Step>& steps, size_t first, size_t end, llvm::Value* lanes,
+                      llvm::BasicBlock* after, const std::string& prefix);
+  // Uniform loops of at most this many instructions get a version for full groups.
+  static constexpr size_t kMaxVersionedLoop = 400;
   void emitBarrier();
   void emitInstruction(const Instruction& in);
   Pointer builtIn(uint32_t variable);
