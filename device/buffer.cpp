@@ -95,8 +95,8 @@ std::string whyViewRefused(const Buffer& buffer, const VkBufferViewCreateInfo& i
                            VkDeviceSize& range) {
   const jit::TexelBufferFormat* format = jit::findTexelBufferFormat(info.format);
   const VkPhysicalDeviceLimits limits = physicalDeviceLimits();
-  // VUID-VkBufferViewCreateInfo-format-08778, -buffer-00933 and -00934: the format must have the
-  // texel buffer features of the buffer's usage.
+  // VUID-VkBufferViewCreateInfo-buffer-00933 and -00934: the format must have the texel buffer
+  // features of the buffer's usage.
   if (!format) return concat("format ", info.format, " has no texel buffer features");
   if ((buffer.usage() & VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT) && !format->storage)
     return concat("format ", info.format, " has no STORAGE_TEXEL_BUFFER feature");

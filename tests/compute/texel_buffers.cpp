@@ -318,39 +318,40 @@ TEST_CASE("compute: uniform texel buffers fetch every format's texels, 0 past th
   test::Instance instance;
   test::Device device(instance);
   const uint32_t alignment = offsetAlignment(instance.physical);
-  for (const Case& c : kCases) {
-    INFO(c.name);
-    const uint32_t size = c.texelSize();
-    // Odd cases: VK_WHOLE_SIZE over a buffer whose end is not a whole texel (it is left out).
-    const bool whole = (&c - kCases.data()) % 2 == 1;
-    auto texels = device.createBuffer(alignment + kTexels * size + (size - 1),
-                                      VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
-    auto out = device.createBuffer(16 + kInvocations * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
-    fillPattern(texels.as<uint8_t>(), texels.size, c.format);
-    std::memset(out.data, 0xcd, out.size);
-    {
-      TexelProgram program(
-          device, spirv(std::string("texel_fetch_") + c.sampledType(), Variant::Plain),
-          {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER});
-      program.bindView(0, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, texels, c.format, alignment,
-                       whole ? VK_WHOLE_SIZE : kTexels * size);
-      program.bindBuffer(1, out);
-      program.dispatch(device, kCount, kInvocations / 64);
-    }
-    CHECK(out.as<uint32_t>()[0] == kTexels);
-    const uint32_t* values = out.as<uint32_t>() + 4;
-    for (uint32_t i = 0; i < kCount; ++i) {
-      std::array<uint32_t, 4> expected{};
-      if (i < kTexels) expected = decode(c, texels.as<uint8_t>() + alignment + i * size);
-      for (uint32_t k = 0; k < 4; ++k) {
-        if (!sameWord(c, values[i * 4 + k], expected[k]))
-          FAIL_CHECK("texel " << i << " component " << k << ": got 0x" << std::hex
-                              << values[i * 4 + k] << ", expected 0x" << expected[k]);
+  for (const Variant variant : {Variant::Plain, Variant::Optimized})
+    for (const Case& c : kCases) {
+      INFO(c.name << ", " << variantName(variant));
+      const uint32_t size = c.texelSize();
+      // Odd cases: VK_WHOLE_SIZE over a buffer whose end is not a whole texel (it is left out).
+      const bool whole = (&c - kCases.data()) % 2 == 1;
+      auto texels = device.createBuffer(alignment + kTexels * size + (size - 1),
+                                        VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
+      auto out = device.createBuffer(16 + kInvocations * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+      fillPattern(texels.as<uint8_t>(), texels.size, c.format);
+      std::memset(out.data, 0xcd, out.size);
+      {
+        TexelProgram program(
+            device, spirv(std::string("texel_fetch_") + c.sampledType(), variant),
+            {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER});
+        program.bindView(0, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, texels, c.format, alignment,
+                         whole ? VK_WHOLE_SIZE : kTexels * size);
+        program.bindBuffer(1, out);
+        program.dispatch(device, kCount, kInvocations / 64);
       }
+      CHECK(out.as<uint32_t>()[0] == kTexels);
+      const uint32_t* values = out.as<uint32_t>() + 4;
+      for (uint32_t i = 0; i < kCount; ++i) {
+        std::array<uint32_t, 4> expected{};
+        if (i < kTexels) expected = decode(c, texels.as<uint8_t>() + alignment + i * size);
+        for (uint32_t k = 0; k < 4; ++k) {
+          if (!sameWord(c, values[i * 4 + k], expected[k]))
+            FAIL_CHECK("texel " << i << " component " << k << ": got 0x" << std::hex
+                                << values[i * 4 + k] << ", expected 0x" << expected[k]);
+        }
+      }
+      device.destroy(texels);
+      device.destroy(out);
     }
-    device.destroy(texels);
-    device.destroy(out);
-  }
 }
 
 TEST_CASE("compute: storage texel buffers load and store every storage format's texels",
@@ -358,62 +359,64 @@ TEST_CASE("compute: storage texel buffers load and store every storage format's 
   test::Instance instance;
   test::Device device(instance);
   const uint32_t alignment = offsetAlignment(instance.physical);
-  for (const Case& c : kCases) {
-    if (!c.storage) continue;
-    INFO(c.name);
-    const uint32_t size = c.texelSize();
-    const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT;
-    auto src = device.createBuffer(kTexels * size, usage);
-    auto dst = device.createBuffer(2 * alignment + kTexels * size, usage);
-    auto out = device.createBuffer(16 + kInvocations * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
-    auto in = device.createBuffer(kInvocations * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
-    fillPattern(src.as<uint8_t>(), src.size, c.format + 1);
-    std::memset(dst.data, 0xa5, dst.size);
-    std::memset(out.data, 0xcd, out.size);
-    for (uint32_t i = 0; i < kInvocations; ++i)
-      for (uint32_t k = 0; k < 4; ++k) in.as<uint32_t>()[i * 4 + k] = inputWord(c, i, k);
-    {
-      TexelProgram program(
-          device, spirv(std::string("texel_storage_") + c.storage, Variant::Plain),
-          {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER,
-           VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER});
-      program.bindView(0, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, src, c.format, 0, VK_WHOLE_SIZE);
-      program.bindView(1, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, dst, c.format, alignment,
-                       kTexels * size);
-      program.bindBuffer(2, out);
-      program.bindBuffer(3, in);
-      program.dispatch(device, kCount, kInvocations / 64);
-    }
-    CHECK(out.as<uint32_t>()[0] == kTexels);
-    CHECK(out.as<uint32_t>()[1] == kTexels);
-    const uint32_t* values = out.as<uint32_t>() + 4;
-    for (uint32_t i = 0; i < kCount; ++i) {
-      std::array<uint32_t, 4> expected{};
-      if (i < kTexels) expected = decode(c, src.as<uint8_t>() + i * size);
-      for (uint32_t k = 0; k < 4; ++k) {
-        if (!sameWord(c, values[i * 4 + k], expected[k]))
-          FAIL_CHECK("loaded texel " << i << " component " << k << ": got 0x" << std::hex
-                                     << values[i * 4 + k] << ", expected 0x" << expected[k]);
+  for (const Variant variant : {Variant::Plain, Variant::Optimized})
+    for (const Case& c : kCases) {
+      if (!c.storage) continue;
+      INFO(c.name << ", " << variantName(variant));
+      const uint32_t size = c.texelSize();
+      const VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT;
+      auto src = device.createBuffer(kTexels * size, usage);
+      auto dst = device.createBuffer(2 * alignment + kTexels * size, usage);
+      auto out = device.createBuffer(16 + kInvocations * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+      auto in = device.createBuffer(kInvocations * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+      fillPattern(src.as<uint8_t>(), src.size, c.format + 1);
+      std::memset(dst.data, 0xa5, dst.size);
+      std::memset(out.data, 0xcd, out.size);
+      for (uint32_t i = 0; i < kInvocations; ++i)
+        for (uint32_t k = 0; k < 4; ++k) in.as<uint32_t>()[i * 4 + k] = inputWord(c, i, k);
+      {
+        TexelProgram program(
+            device, spirv(std::string("texel_storage_") + c.storage, variant),
+            {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER,
+             VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER});
+        program.bindView(0, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, src, c.format, 0,
+                         VK_WHOLE_SIZE);
+        program.bindView(1, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, dst, c.format, alignment,
+                         kTexels * size);
+        program.bindBuffer(2, out);
+        program.bindBuffer(3, in);
+        program.dispatch(device, kCount, kInvocations / 64);
       }
+      CHECK(out.as<uint32_t>()[0] == kTexels);
+      CHECK(out.as<uint32_t>()[1] == kTexels);
+      const uint32_t* values = out.as<uint32_t>() + 4;
+      for (uint32_t i = 0; i < kCount; ++i) {
+        std::array<uint32_t, 4> expected{};
+        if (i < kTexels) expected = decode(c, src.as<uint8_t>() + i * size);
+        for (uint32_t k = 0; k < 4; ++k) {
+          if (!sameWord(c, values[i * 4 + k], expected[k]))
+            FAIL_CHECK("loaded texel " << i << " component " << k << ": got 0x" << std::hex
+                                       << values[i * 4 + k] << ", expected 0x" << expected[k]);
+        }
+      }
+      // The stored texels, and nothing before or after the view.
+      std::vector<uint8_t> expected(dst.size, 0xa5);
+      for (uint32_t i = 0; i < kTexels; ++i) {
+        std::array<uint32_t, 4> rgba;
+        std::memcpy(rgba.data(), in.as<uint32_t>() + i * 4, 16);
+        encode(c, rgba, expected.data() + alignment + i * size);
+      }
+      for (size_t b = 0; b < dst.size; ++b) {
+        if (dst.as<uint8_t>()[b] != expected[b])
+          FAIL_CHECK("byte " << b << " of the stored buffer (texel "
+                             << (int64_t(b) - alignment) / size << "): got "
+                             << int(dst.as<uint8_t>()[b]) << ", expected " << int(expected[b]));
+      }
+      device.destroy(src);
+      device.destroy(dst);
+      device.destroy(out);
+      device.destroy(in);
     }
-    // The stored texels, and nothing before or after the view.
-    std::vector<uint8_t> expected(dst.size, 0xa5);
-    for (uint32_t i = 0; i < kTexels; ++i) {
-      std::array<uint32_t, 4> rgba;
-      std::memcpy(rgba.data(), in.as<uint32_t>() + i * 4, 16);
-      encode(c, rgba, expected.data() + alignment + i * size);
-    }
-    for (size_t b = 0; b < dst.size; ++b) {
-      if (dst.as<uint8_t>()[b] != expected[b])
-        FAIL_CHECK("byte " << b << " of the stored buffer (texel "
-                           << (int64_t(b) - alignment) / size << "): got "
-                           << int(dst.as<uint8_t>()[b]) << ", expected " << int(expected[b]));
-    }
-    device.destroy(src);
-    device.destroy(dst);
-    device.destroy(out);
-    device.destroy(in);
-  }
 }
 
 TEST_CASE("compute: atomics on r32ui and r32i storage texel buffers count exactly",
@@ -423,6 +426,7 @@ TEST_CASE("compute: atomics on r32ui and r32i storage texel buffers count exactl
     test::Device device(instance);
     for (const bool isSigned : {false, true}) {
       INFO((isSigned ? "r32i" : "r32ui"));
+      const Variant variant = isSigned ? Variant::Optimized : Variant::Plain;
       constexpr uint32_t kGroups = 4, kLocal = 64, kN = kGroups * kLocal;
       auto counters = device.createBuffer(16 * 4, VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT);
       auto old = device.createBuffer(4 + kN * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
@@ -433,7 +437,7 @@ TEST_CASE("compute: atomics on r32ui and r32i storage texel buffers count exactl
       std::memset(old.data, 0, old.size);
       {
         TexelProgram program(
-            device, spirv(isSigned ? "texel_atomics_r32i" : "texel_atomics_r32ui", Variant::Plain),
+            device, spirv(isSigned ? "texel_atomics_r32i" : "texel_atomics_r32ui", variant),
             {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER});
         program.bindView(0, VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, counters,
                          isSigned ? VK_FORMAT_R32_SINT : VK_FORMAT_R32_UINT, 0, 10 * 4);
@@ -481,4 +485,38 @@ TEST_CASE("compute: every format with a texel buffer feature is one these tests 
   VkPhysicalDeviceProperties p;
   vkGetPhysicalDeviceProperties(instance.physical, &p);
   CHECK(p.limits.maxTexelBufferElements >= 65536);  // section "Limit Requirements"
+}
+
+TEST_CASE("compute: vkCreateBufferView refuses views that break the rules, and says why",
+          "[compute][texel]") {
+  test::Instance instance;
+  instance.expectInvalidUsage = true;  // every view here breaks a valid-usage rule on purpose
+  test::Device device(instance);
+  auto uniform = device.createBuffer(1 << 20, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT);
+  auto storage = device.createBuffer(1 << 20, VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT);
+  auto refused = [&](const test::Buffer& buffer, VkFormat format, VkDeviceSize offset,
+                     VkDeviceSize range, const std::string& why) {
+    INFO(why);
+    VkBufferViewCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+                                nullptr,
+                                0,
+                                buffer.buffer,
+                                format,
+                                offset,
+                                range};
+    VkBufferView view = VK_NULL_HANDLE;
+    CHECK(vkCreateBufferView(device.handle, &info, nullptr, &view) != VK_SUCCESS);
+    CHECK(view == VK_NULL_HANDLE);
+    CHECK(instance.messages.contains(why));
+  };
+  // VUID-VkBufferViewCreateInfo-offset-02749, range-00929, range-00930, offset-00931.
+  refused(uniform, VK_FORMAT_R32_UINT, 4, 64, "minTexelBufferOffsetAlignment");
+  refused(uniform, VK_FORMAT_R32_UINT, 0, 6, "multiple of the texel size");
+  refused(uniform, VK_FORMAT_R8_UINT, 0, 65537, "maxTexelBufferElements");
+  refused(uniform, VK_FORMAT_R32_UINT, (1 << 20) - 64, 128, "past the end");
+  // VUID-VkBufferViewCreateInfo-buffer-00934 (R8 is a uniform texel buffer format only), -00933.
+  refused(storage, VK_FORMAT_R8_UNORM, 0, 64, "no STORAGE_TEXEL_BUFFER feature");
+  refused(uniform, VK_FORMAT_R8G8B8_UNORM, 0, 63, "no texel buffer features");
+  device.destroy(uniform);
+  device.destroy(storage);
 }
