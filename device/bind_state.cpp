@@ -28,6 +28,15 @@ BufferRange BoundSet::buffer(uint32_t binding, uint32_t element) const {
   return {slot->buffer->data() + offset, slot->range};
 }
 
+BufferRange BoundSet::texelBuffer(uint32_t binding, uint32_t element) const {
+  if (!set) return {};
+  const SlotTable::Binding* b = set->table().find(binding);
+  if (!b || element >= b->count) return {};
+  const auto* slot = std::get_if<TexelBufferSlot>(&set->slots()[b->firstSlot + element]);
+  if (!slot || !slot->view) return {};
+  return {slot->view->data(), slot->view->range(), slot->view->format()};
+}
+
 namespace {
 
 // Why the dynamic offsets of `set` are refused, or "". `offsets` has one per dynamic descriptor.

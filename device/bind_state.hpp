@@ -22,6 +22,7 @@ class DescriptorSet;
 struct BufferRange {
   uint8_t* data = nullptr;
   VkDeviceSize size = 0;
+  VkFormat format = VK_FORMAT_UNDEFINED;  // of a texel buffer's view
 };
 
 struct BoundSet {
@@ -38,6 +39,9 @@ struct BoundSet {
   // Buffer descriptor `element` of binding `binding`, dynamic offset applied; {} when the set has
   // no buffer there. Call it at execution time.
   BufferRange buffer(uint32_t binding, uint32_t element) const;
+  // Texel buffer descriptor `element` of binding `binding`: its view's bytes and format; {} when
+  // the set has no texel buffer there. Call it at execution time.
+  BufferRange texelBuffer(uint32_t binding, uint32_t element) const;
 };
 
 struct ComputeBindState {

@@ -3,7 +3,9 @@
 #include "device/device.hpp"
 #include "device/instance.hpp"
 #include "device/log.hpp"
+#include "device/physical_device.hpp"
 #include "icd/pnext.hpp"
+#include "jit/texel_formats.hpp"
 
 namespace emvk {
 
@@ -86,14 +88,56 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory2(VkDevice, uint32_t count,
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBufferView(VkDevice,
+namespace {
+
+// Why a buffer view breaks a rule emvk relies on, or "". `range` gets the view's bytes.
+std::string whyViewRefused(const Buffer& buffer, const VkBufferViewCreateInfo& info,
+                           VkDeviceSize& range) {
+  const jit::TexelBufferFormat* format = jit::findTexelBufferFormat(info.format);
+  const VkPhysicalDeviceLimits limits = physicalDeviceLimits();
+  // VUID-VkBufferViewCreateInfo-buffer-00933 and -00934: the format must have the texel buffer
+  // features of the buffer's usage.
+  if (!format) return concat("format ", info.format, " has no texel buffer features");
+  if ((buffer.usage() & VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT) && !format->storage)
+    return concat("format ", info.format, " has no STORAGE_TEXEL_BUFFER feature");
+  // VUID-VkBufferViewCreateInfo-offset-00925 and -02749.
+  if (info.offset >= buffer.size()) return "offset is not inside the buffer";
+  if (info.offset % limits.minTexelBufferOffsetAlignment)
+    return concat("offset ", info.offset, " is not a multiple of minTexelBufferOffsetAlignment");
+  range = info.range;
+  if (range == VK_WHOLE_SIZE) {
+    // Section "Buffer Views": the texels that fit from offset to the end of the buffer.
+    range = (buffer.size() - info.offset) / format->texelSize * format->texelSize;
+  } else if (range == 0 || range % format->texelSize) {
+    // VUID-VkBufferViewCreateInfo-range-00928 and -00929.
+    return concat("range ", range, " is not a positive multiple of the texel size ",
+                  uint32_t(format->texelSize));
+  } else if (info.offset + range > buffer.size()) {
+    // VUID-VkBufferViewCreateInfo-offset-00931.
+    return "offset + range is past the end of the buffer";
+  }
+  // VUID-VkBufferViewCreateInfo-range-00930 and -04059.
+  if (range / format->texelSize > limits.maxTexelBufferElements)
+    return concat("the view has more than maxTexelBufferElements texels");
+  return "";
+}
+
+}  // namespace
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBufferView(VkDevice device,
                                                      const VkBufferViewCreateInfo* pCreateInfo,
                                                      const VkAllocationCallbacks*,
                                                      VkBufferView* pView) {
-  // A view only records its range and format; shaders read texel buffers once the JIT lands
-  // (issue 4), and until then no format reports texel-buffer features
-  // (VUID-VkBufferViewCreateInfo-buffer-00933), so the validation layers flag any use.
-  *pView = release<VkBufferView>(std::make_unique<BufferView>(*pCreateInfo));
+  Buffer* buffer = fromHandle(pCreateInfo->buffer);
+  VkDeviceSize range = 0;
+  if (std::string why = whyViewRefused(*buffer, *pCreateInfo, range); !why.empty()) {
+    // Invalid usage: emvk says why and refuses rather than keep a view that points outside.
+    EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(buffer),
+             "vkCreateBufferView: ", why);
+    return VK_ERROR_FORMAT_NOT_SUPPORTED;
+  }
+  *pView = release<VkBufferView>(
+      std::make_unique<BufferView>(*buffer, pCreateInfo->format, pCreateInfo->offset, range));
   return VK_SUCCESS;
 }
 

@@ -34,14 +34,26 @@ class Buffer : public Object {
 };
 EMVK_DEFINE_HANDLE(Buffer, VkBuffer, VK_OBJECT_TYPE_BUFFER)
 
+// VkBufferView: `range` bytes of a buffer from `offset`, seen as texels of `format` by texel
+// buffer descriptors (jit/texel_formats.hpp converts them).
 class BufferView : public Object {
  public:
-  explicit BufferView(const VkBufferViewCreateInfo& info)
-      : Object(VK_OBJECT_TYPE_BUFFER_VIEW), info_(info) {}
-  const VkBufferViewCreateInfo& info() const { return info_; }
+  BufferView(Buffer& buffer, VkFormat format, VkDeviceSize offset, VkDeviceSize range)
+      : Object(VK_OBJECT_TYPE_BUFFER_VIEW),
+        buffer_(buffer),
+        format_(format),
+        offset_(offset),
+        range_(range) {}
+  VkFormat format() const { return format_; }
+  VkDeviceSize range() const { return range_; }  // a whole number of texels
+  // The first byte, once the buffer is bound: call it at execution time.
+  uint8_t* data() const { return buffer_.data() + offset_; }
 
  private:
-  VkBufferViewCreateInfo info_;
+  Buffer& buffer_;
+  VkFormat format_;
+  VkDeviceSize offset_;
+  VkDeviceSize range_;
 };
 EMVK_DEFINE_HANDLE(BufferView, VkBufferView, VK_OBJECT_TYPE_BUFFER_VIEW)
 

@@ -1,7 +1,7 @@
 // vkCmdBindPipeline (compute), vkCmdDispatch, vkCmdDispatchBase, vkCmdDispatchIndirect: recording
 // and execution. A dispatch records a snapshot of the bind state (device/bind_state.hpp); when it
-// runs, the bound buffers' base pointers are gathered once, and the workgroups are spread over the
-// device's workers, each worker with its own shared memory.
+// runs, the bound buffers' base pointers (and texel buffers' view formats) are gathered once, and
+// the workgroups are spread over the device's workers, each worker with its own shared memory.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -28,10 +28,16 @@ void run(Device& device, const cmd::Dispatch& c) {
   const auto& bindings = program.bindings();
   std::vector<uint8_t*> buffers(bindings.size());
   std::vector<uint64_t> ranges(bindings.size());
+  std::vector<uint32_t> formats(bindings.size());
   for (size_t i = 0; i < bindings.size(); ++i) {
-    const BufferRange r = c.state.sets[bindings[i].set].buffer(bindings[i].binding, 0);
+    const BoundSet& set = c.state.sets[bindings[i].set];
+    const bool texel = bindings[i].kind == jit::DescriptorKind::UniformTexelBuffer ||
+                       bindings[i].kind == jit::DescriptorKind::StorageTexelBuffer;
+    const BufferRange r =
+        texel ? set.texelBuffer(bindings[i].binding, 0) : set.buffer(bindings[i].binding, 0);
     buffers[i] = r.data;
     ranges[i] = r.size;
+    formats[i] = static_cast<uint32_t>(r.format);
   }
 
   const size_t sharedSize = program.sharedMemorySize();
@@ -43,7 +49,8 @@ void run(Device& device, const cmd::Dispatch& c) {
     auto* aligned = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(shared.data()) + 15) &
                                                ~uintptr_t(15));
     jit::DispatchContext context{
-        buffers.data(), ranges.data(), c.state.pushConstants.data(), {}, {}, aligned};
+        buffers.data(), ranges.data(), c.state.pushConstants.data(), {}, {},
+        aligned,        formats.data()};
     std::copy(count.begin(), count.end(), context.numWorkgroups);
     // The ids of the first workgroup by division, then by counting (divisions per workgroup
     // would cost more than a small workgroup's work).

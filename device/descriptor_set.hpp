@@ -34,7 +34,7 @@ struct BufferSlot {
   VkDeviceSize offset = 0;
   VkDeviceSize range = 0;  // VK_WHOLE_SIZE already resolved when the descriptor was written
 };
-// Uniform and storage texel buffers. Kept for the JIT; nothing reads them yet.
+// Uniform and storage texel buffers: a dispatch hands the view to the shader (bind_state.hpp).
 struct TexelBufferSlot {
   BufferView* view = nullptr;
 };

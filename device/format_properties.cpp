@@ -10,6 +10,7 @@
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
 #include "icd/pnext.hpp"
+#include "jit/texel_formats.hpp"
 
 namespace emvk {
 namespace {
@@ -22,6 +23,15 @@ uint32_t fullMipChain(const VkExtent3D& e) {
 }
 
 }  // namespace
+
+VkFormatFeatureFlags bufferFormatFeatures(VkFormat format) {
+  const jit::TexelBufferFormat* texel = jit::findTexelBufferFormat(format);
+  if (!texel) return 0;
+  VkFormatFeatureFlags features = VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT;
+  if (texel->storage) features |= VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT;
+  if (texel->atomic) features |= VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_ATOMIC_BIT;
+  return features;
+}
 
 VkFormatFeatureFlags imageFormatFeatures(VkFormat format) {
   return findFormat(format) ? kImageFormatFeatures : 0;
@@ -76,7 +86,7 @@ using namespace emvk;
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties(VkPhysicalDevice, VkFormat format,
                                                                   VkFormatProperties* pProperties) {
   const VkFormatFeatureFlags features = imageFormatFeatures(format);
-  *pProperties = {features, features, 0};  // linear, optimal, buffer
+  *pProperties = {features, features, bufferFormatFeatures(format)};  // linear, optimal, buffer
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties2(

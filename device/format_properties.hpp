@@ -21,8 +21,10 @@ inline constexpr VkImageCreateFlags kImageCreateFlags = VK_IMAGE_CREATE_MUTABLE_
 // No host dependence: the same answer on every machine (the heap size is checked at creation).
 inline constexpr VkDeviceSize kMaxImageResourceSize = VkDeviceSize{1} << 40;
 
-// The format features of linear and optimal images alike (buffers have none: no texel buffers).
+// The format features of linear and optimal images alike.
 VkFormatFeatureFlags imageFormatFeatures(VkFormat format);
+// The bufferFeatures: the texel buffer formats of jit/texel_formats.hpp.
+VkFormatFeatureFlags bufferFormatFeatures(VkFormat format);
 
 struct ImageQuery {
   VkFormat format;

@@ -138,7 +138,7 @@ Result<ArtefactContents> decodeArtefact(std::span<const uint8_t> bytes) {
     uint32_t kind = 0;
     if (!r.get(b.set) || !r.get(b.binding) || !r.get(kind))
       return broken("the artefact ends inside a binding");
-    if (kind > static_cast<uint32_t>(DescriptorKind::UniformBuffer))
+    if (kind > static_cast<uint32_t>(DescriptorKind::StorageTexelBuffer))
       return broken("the artefact names an unknown descriptor kind");
     b.kind = static_cast<DescriptorKind>(kind);
     contents.bindings.push_back(b);

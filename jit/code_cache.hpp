@@ -30,7 +30,8 @@ namespace emvk::jit {
 // Bump when the artefact's or the entry's layout changes, or when the same source would give
 // different machine code in a way the driver's build identity does not see. It is part of every
 // key and every entry, so old entries simply miss.
-inline constexpr uint32_t kCodeFormatVersion = 1;
+// 2: texel buffers (DispatchContext::texelFormats, DescriptorKind's texel buffer kinds).
+inline constexpr uint32_t kCodeFormatVersion = 2;
 inline constexpr size_t kEntryHeaderSize = 56;
 
 // What an artefact says, the object pointing into the artefact's bytes.

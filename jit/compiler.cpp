@@ -18,6 +18,7 @@
 
 #include "jit/dump.hpp"
 #include "jit/jit.hpp"
+#include "jit/texel_formats.hpp"
 
 namespace emvk::jit {
 
@@ -43,7 +44,8 @@ Error llvmError(const std::string& what, llvm::Error error, const std::string& d
 
 // The only functions generated code may call: the C library's memory and float functions, which
 // LLVM's code generator calls for intrinsics without an instruction (llvm.sin -> sinf) and the
-// translator calls directly (tanf...), their double versions, and the half conversions below.
+// translator calls directly (tanf...), their double versions, the half conversions below, and
+// the texel buffers' conversions (jit/texel_formats.hpp).
 // Nothing else of the process is visible to the JIT.
 template <class F>
 std::pair<const char*, void*> runtime(const char* name, F* function) {
@@ -75,6 +77,9 @@ std::vector<std::pair<const char*, void*>> runtimeFunctions() {
       runtime("__truncdfhf2", &truncateDoubleToHalf),
       runtime("__truncsfhf2", &truncateFloatToHalf),
       runtime("__extendhfsf2", &extendHalfToFloat),
+      runtime("emvk_texel_read", &emvk_texel_read),
+      runtime("emvk_texel_write", &emvk_texel_write),
+      runtime("emvk_texel_count", &emvk_texel_count),
       runtime<F1>("sinf", &::sinf),
       runtime<F1>("cosf", &::cosf),
       runtime<F1>("tanf", &::tanf),

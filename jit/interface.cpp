@@ -37,6 +37,7 @@ std::vector<uint32_t> pointerOperands(const Instruction& in) {
     case spv::OpAtomicAnd:
     case spv::OpAtomicOr:
     case spv::OpAtomicXor:
+    case spv::OpImageTexelPointer:
       return {in.operand(0)};
     case spv::OpCopyMemory:
       return {in.operand(0), in.operand(1)};
@@ -123,6 +124,22 @@ uint32_t blockTypeOf(const Layout& layout, const Instruction& variable) {
   return pointee;
 }
 
+// The kind of a UniformConstant variable: only texel buffers (OpTypeImage of Dim Buffer) so far.
+DescriptorKind texelBufferKind(const Layout& layout, const Instruction& variable) {
+  const Instruction& image = layout.type(layout.type(variable.resultType).operand(1));
+  if (image.opcode == spv::OpTypeImage && image.operand(1) == spv::DimBuffer) {
+    // SPIR-V OpTypeImage: Sampled 1 is used with a sampler or OpImageFetch, 2 without one.
+    if (image.operand(5) == 1) return DescriptorKind::UniformTexelBuffer;
+    if (image.operand(5) == 2) return DescriptorKind::StorageTexelBuffer;
+  }
+  if (image.opcode == spv::OpTypeArray || image.opcode == spv::OpTypeRuntimeArray) {
+    fail("arrays of texel buffer or image descriptors are not supported yet");
+  }
+  fail(
+      "images, samplers and other UniformConstant resources than texel buffers (textureBuffer, "
+      "imageBuffer) are not supported yet");
+}
+
 ShaderInterface reflectOrFail(const SpirvModule& module, const Layout& layout,
                               const std::string& name) {
   const EntryPoint& entry = findEntryPoint(module, name);
@@ -178,8 +195,13 @@ ShaderInterface reflectOrFail(const SpirvModule& module, const Layout& layout,
       case spv::StorageClassPrivate:
       case spv::StorageClassInput:
         break;
-      case spv::StorageClassUniformConstant:
-        fail("images, samplers and other UniformConstant resources are not supported yet");
+      case spv::StorageClassUniformConstant: {
+        auto key = std::pair(decorations.get(spv::DecorationDescriptorSet).value_or(0),
+                             decorations.get(spv::DecorationBinding).value_or(0));
+        bindings[key] = texelBufferKind(layout, *variable);
+        bindingOfVariable[id] = key;
+        break;
+      }
       default:
         fail("variables in storage class " + storageClassName(storage) + " are not supported yet");
     }

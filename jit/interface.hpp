@@ -22,7 +22,8 @@ struct ShaderInterface {
   const Function* entry = nullptr;
   std::array<uint32_t, 3> localSize{1, 1, 1};
   std::vector<ResourceBinding> bindings;  // sorted by (set, binding)
-  // Buffer variable -> its index in `bindings` (two variables may alias one binding).
+  // Buffer or texel buffer variable -> its index in `bindings` (two variables may alias one
+  // binding).
   std::unordered_map<uint32_t, uint32_t> bindingOfVariable;
   // Workgroup variable -> its byte offset in the shared memory.
   std::unordered_map<uint32_t, uint32_t> sharedOffsets;

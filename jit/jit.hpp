@@ -25,7 +25,13 @@
 
 namespace emvk::jit {
 
-enum class DescriptorKind : uint8_t { StorageBuffer, UniformBuffer };
+// Texel buffers: OpTypeImage of Dim Buffer, Sampled 1 (uniform) or 2 (storage).
+enum class DescriptorKind : uint8_t {
+  StorageBuffer,
+  UniformBuffer,
+  UniformTexelBuffer,
+  StorageTexelBuffer
+};
 
 struct ResourceBinding {
   uint32_t set, binding;
@@ -39,7 +45,9 @@ struct SpecializationConstant {
 };
 
 // What a workgroup needs: base pointers of the bound buffers, in the order of Program::bindings(),
-// their ranges in bytes (OpArrayLength; later, robustness), push constants, ids.
+// their ranges in bytes (OpArrayLength, robustness), push constants, ids. A texel buffer's
+// binding has its view's first byte and range there, and its VkFormat in texelFormats (0 for
+// other bindings): the generated code converts texels by the format (jit/texel_formats.hpp).
 // The generated code reads this struct by its offsets (jit/translator.cpp checks them).
 struct DispatchContext {
   uint8_t* const* buffers;       // one per ResourceBinding
@@ -48,6 +56,7 @@ struct DispatchContext {
   uint32_t workgroupId[3];
   uint32_t numWorkgroups[3];
   uint8_t* sharedMemory;  // Program::sharedMemorySize() bytes, 16-byte aligned, per worker thread
+  const uint32_t* texelFormats;  // one per ResourceBinding
 };
 
 class CompiledCode;

@@ -284,6 +284,9 @@ void ShaderTranslator::emitVariables() {
       case spv::StorageClassInput:
         pointer = builtIn(variable->result);
         break;
+      case spv::StorageClassUniformConstant:  // texel buffers (translator_image.cpp)
+        emitTexelBufferVariable(*variable);
+        continue;
       default:
         fail("variables in storage class " + storageClassName(storage) + " are not supported yet");
     }
@@ -928,6 +931,7 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
   if (llvm::Value* result = arithmetic(in)) return define(in.result, result);
   if (llvm::Value* result = composite(in)) return define(in.result, result);
   if (llvm::Value* result = subgroup(in)) return define(in.result, result);
+  if (image(in)) return;
   switch (in.opcode) {
     case spv::OpNop:
     case spv::OpLine:

@@ -172,6 +172,19 @@ class ShaderTranslator {
   llvm::Value* arrayLength(const Instruction& in);
   llvm::Value* atomic(const Instruction& in);
 
+  // translator_image.cpp: texel buffers. image() handles `in` if it is theirs.
+  struct TexelBuffer {
+    llvm::Value* data = nullptr;    // ptr: the view's first byte
+    llvm::Value* range = nullptr;   // i64 bytes
+    llvm::Value* format = nullptr;  // i32 VkFormat
+  };
+  void emitTexelBufferVariable(const Instruction& variable);
+  bool image(const Instruction& in);
+  const TexelBuffer& texelBuffer(uint32_t id);
+  llvm::Value* texelIndexes(uint32_t coordinate);
+  llvm::Value* readTexels(const Instruction& in);
+  void writeTexels(const Instruction& in);
+
   // translator_arithmetic.cpp: arithmetic, logic, conversions, composites; null if `in` is none.
   llvm::Value* arithmetic(const Instruction& in);
   llvm::Value* composite(const Instruction& in);
@@ -227,6 +240,7 @@ class ShaderTranslator {
   std::vector<uint32_t> blockIds_;                     // what values_ holds of that block
   std::unique_ptr<Uniformity> uniformity_;             // the shapes of the entry function's values
   std::unordered_map<uint32_t, Pointer> pointers_;
+  std::unordered_map<uint32_t, TexelBuffer> texelBuffers_;  // variables and images loaded from them
   std::unordered_set<uint32_t> crossBlock_;  // ids used outside the block defining them
   std::unordered_map<uint32_t, llvm::AllocaInst*> variables_;       // of cross-block ids
   std::unordered_map<uint32_t, llvm::AllocaInst*> pointerOffsets_;  // of cross-block pointers
