@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -74,6 +75,15 @@ const char* fileKind(mode_t mode) {
   return "not a regular file";
 }
 
+// EMVK_POISON_MEMORY=1: new memory is filled with kPoison instead of the kernel's zeros, so a
+// program that reads memory it never wrote (undefined in Vulkan) sees an unmistakable pattern
+// rather than zeros that happen to work. Read at each allocation, so a test can set it in-process.
+// Imported memory is never touched: it holds someone else's data.
+void poisonIfAsked(uint8_t* data, uint64_t size) {
+  const char* value = std::getenv("EMVK_POISON_MEMORY");
+  if (value && value[0] == '1') std::memset(data, kPoison, size);
+}
+
 }  // namespace
 
 uint64_t bytesAllocated() { return gAllocated.load(std::memory_order_relaxed); }
@@ -87,6 +97,7 @@ Result<Allocation> Allocation::create(uint64_t size, uint64_t limit) {
     return outOfMemory("the host refused " + std::to_string(mapped) + " bytes (" +
                        errnoText("mmap") + ")");
   }
+  poisonIfAsked(static_cast<uint8_t*>(data), mapped);
   return Allocation(static_cast<uint8_t*>(data), size, mapped, UniqueFd(), Backing::Anonymous);
 }
 
@@ -115,6 +126,7 @@ Result<Allocation> Allocation::createExportable(uint64_t size, uint64_t limit,
     return outOfMemory("exportable allocation of " + std::to_string(size) +
                        " bytes failed: " + failure);
   }
+  poisonIfAsked(static_cast<uint8_t*>(data), mapped);
   return Allocation(static_cast<uint8_t*>(data), size, mapped, std::move(fd), Backing::Memfd);
 }
 

@@ -17,6 +17,10 @@ namespace emvk::memory {
 
 enum class Backing { Anonymous, Memfd, ImportedFd, HostPointer };
 
+// The byte new allocations are filled with under EMVK_POISON_MEMORY=1 (as a float, 0xCDCDCDCD is
+// about -4.3e8; as a uint, 3452816845).
+inline constexpr uint8_t kPoison = 0xCD;
+
 class Allocation {
  public:
   // Reserves `size` bytes (rounded up to pages), zero-filled. `limit` is the heap size: a request

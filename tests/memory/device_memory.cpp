@@ -2,6 +2,7 @@
 // flush and invalidate, read the budget, and fail cleanly on sizes no heap
 // can hold.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -359,4 +360,44 @@ TEST_CASE("memory: 2000 small allocations and frees leak no file descriptors", "
   }
   for (VkDeviceMemory memory : memories) vkFreeMemory(device.handle, memory, nullptr);
   REQUIRE(test::openFdCount() == fdsBefore);
+}
+
+// EMVK_POISON_MEMORY=1 (memory/allocation.cpp): new memory, plain or exportable, starts as 0xCD
+// bytes, so reads of memory nobody wrote stand out; without it, emvk hands out the kernel's zeros.
+TEST_CASE("memory: EMVK_POISON_MEMORY=1 fills new allocations with 0xCD", "[memory]") {
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  test::Device device(instance);
+  const uint32_t type = hostVisibleTypes(instance.physical).front();
+  auto firstNotPoisoned = [&](VkDeviceMemory memory, VkDeviceSize size) -> int64_t {
+    void* data = nullptr;
+    REQUIRE(vkMapMemory(device.handle, memory, 0, VK_WHOLE_SIZE, 0, &data) == VK_SUCCESS);
+    const auto* bytes = static_cast<const uint8_t*>(data);
+    int64_t first = -1;
+    for (VkDeviceSize i = 0; i < size && first < 0; ++i)
+      if (bytes[i] != 0xCD) first = static_cast<int64_t>(i);
+    vkUnmapMemory(device.handle, memory);
+    return first;
+  };
+  REQUIRE(setenv("EMVK_POISON_MEMORY", "1", 1) == 0);
+  for (VkDeviceSize size : {VkDeviceSize{64 * 1024}, 4 * kMiB}) {  // small, and huge-page sized
+    VkDeviceMemory memory;
+    REQUIRE(allocate(device.handle, size, type, &memory) == VK_SUCCESS);
+    CHECK(firstNotPoisoned(memory, size) == -1);
+    vkFreeMemory(device.handle, memory, nullptr);
+  }
+  // Exportable memory (a memfd) too.
+  VkExportMemoryAllocateInfo exportInfo{VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO, nullptr,
+                                        VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT};
+  VkMemoryAllocateInfo info{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, &exportInfo, 64 * 1024, type};
+  VkDeviceMemory exportable;
+  REQUIRE(vkAllocateMemory(device.handle, &info, nullptr, &exportable) == VK_SUCCESS);
+  CHECK(firstNotPoisoned(exportable, 64 * 1024) == -1);
+  vkFreeMemory(device.handle, exportable, nullptr);
+  unsetenv("EMVK_POISON_MEMORY");
+
+  VkDeviceMemory plain;
+  REQUIRE(allocate(device.handle, 64 * 1024, type, &plain) == VK_SUCCESS);
+  CHECK(firstNotPoisoned(plain, 64 * 1024) == 0);  // zeros: the first byte already differs
+  vkFreeMemory(device.handle, plain, nullptr);
 }
