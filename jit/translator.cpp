@@ -89,8 +89,10 @@ Result<std::unique_ptr<llvm::Module>> ShaderTranslator::translate() {
 void ShaderTranslator::emitModule() {
   const std::array<uint32_t, 3>& size = interface_.localSize;
   groups_ = (size[0] * size[1] * size[2] + lanes_ - 1) / lanes_;
+  // A workgroup that is one SIMD group reaches each barrier all at once: nobody to wait for.
+  coroutines_ = interface_.hasBarriers && groups_ > 1;
   llvm::Function* group = emitGroupFunction();
-  if (interface_.hasBarriers) {
+  if (coroutines_) {
     emitWorkgroupTurns(group);
   } else {
     emitWorkgroupLoop(group);
@@ -102,12 +104,12 @@ void ShaderTranslator::emitModule() {
 llvm::Function* ShaderTranslator::emitGroupFunction() {
   llvm::Type* i32 = builder_.getInt32Ty();
   llvm::Type* ptr = builder_.getPtrTy();
-  llvm::Type* result = interface_.hasBarriers ? ptr : builder_.getVoidTy();
+  llvm::Type* result = coroutines_ ? ptr : builder_.getVoidTy();
   auto* type = llvm::FunctionType::get(result, {ptr, i32}, false);
   auto* function =
       llvm::Function::Create(type, llvm::Function::InternalLinkage, "emvk.group", llvm_.get());
   function->setDoesNotThrow();
-  if (interface_.hasBarriers) {
+  if (coroutines_) {
     function->addFnAttr(llvm::Attribute::PresplitCoroutine);
   } else {
     function->addFnAttr(llvm::Attribute::AlwaysInline);
@@ -119,7 +121,7 @@ llvm::Function* ShaderTranslator::emitGroupFunction() {
   auto* start = llvm::BasicBlock::Create(context_, "start", function);
   auto* done = llvm::BasicBlock::Create(context_, "done", function);
   builder_.SetInsertPoint(prologue_);
-  if (interface_.hasBarriers) emitCoroutineFrame(function);
+  if (coroutines_) emitCoroutineFrame(function);
   builder_.CreateBr(start);
   // Allocas, built-ins and variables go before that branch.
   builder_.SetInsertPoint(prologue_->getTerminator());
@@ -132,7 +134,7 @@ llvm::Function* ShaderTranslator::emitGroupFunction() {
   emitSteps(function, done);
 
   builder_.SetInsertPoint(done);
-  if (interface_.hasBarriers) {
+  if (coroutines_) {
     builder_.CreateBr(coroutine_.finish);
   } else {
     builder_.CreateRetVoid();
@@ -997,7 +999,7 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
     case spv::OpControlBarrier:
       // The lanes of a subgroup run in step: nobody to wait for, but the memory semantics still
       // order this group's accesses against the others', as OpMemoryBarrier does.
-      if (isSubgroupScope(module_, in.operand(0))) {
+      if (isSubgroupScope(module_, in.operand(0)) || !coroutines_) {
         builder_.CreateFence(llvm::AtomicOrdering::AcquireRelease);
         return;
       }

@@ -37,7 +37,9 @@
 // emvk_workgroup starts every group, each running up to its first barrier, then resumes them in
 // turn until all have finished: no invocation passes a barrier before every one has reached it,
 // for any workgroup size. LLVM's CoroSplit pass keeps what lives across a barrier in a frame per
-// group (malloc'd). A coroutine per group instead of per invocation also divides the cost by W.
+// group (malloc'd). A coroutine per group instead of per invocation also divides the cost by W,
+// and a workgroup of at most W invocations, one group, needs none: its lanes reach each barrier
+// together.
 //
 // Memory: every SPIR-V pointer is a base address plus a byte offset per lane and the SPIR-V type
 // it points at (Pointer below); loads, stores and access chains compute offsets from layout.hpp,
@@ -233,7 +235,8 @@ class ShaderTranslator {
   llvm::IRBuilder<> builder_;
   Types types_;
   const uint32_t lanes_;
-  uint32_t groups_ = 1;  // SIMD groups per workgroup
+  uint32_t groups_ = 1;      // SIMD groups per workgroup
+  bool coroutines_ = false;  // barriers that must wait for other groups (more than one group)
 
   std::unordered_map<uint32_t, llvm::Constant*> constants_;
   std::unordered_map<uint32_t, llvm::Value*> values_;  // of the block being emitted
