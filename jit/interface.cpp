@@ -14,6 +14,7 @@ namespace {
 
 // The operands of `in` that are pointers, and so may name a module-scope variable.
 std::vector<uint32_t> pointerOperands(const Instruction& in) {
+  if (isAtomic(in.opcode)) return {in.operand(0)};
   switch (in.opcode) {
     case spv::OpLoad:
     case spv::OpStore:
@@ -22,21 +23,6 @@ std::vector<uint32_t> pointerOperands(const Instruction& in) {
     case spv::OpPtrAccessChain:
     case spv::OpArrayLength:
     case spv::OpCopyObject:
-    case spv::OpAtomicLoad:
-    case spv::OpAtomicStore:
-    case spv::OpAtomicExchange:
-    case spv::OpAtomicCompareExchange:
-    case spv::OpAtomicIIncrement:
-    case spv::OpAtomicIDecrement:
-    case spv::OpAtomicIAdd:
-    case spv::OpAtomicISub:
-    case spv::OpAtomicSMin:
-    case spv::OpAtomicUMin:
-    case spv::OpAtomicSMax:
-    case spv::OpAtomicUMax:
-    case spv::OpAtomicAnd:
-    case spv::OpAtomicOr:
-    case spv::OpAtomicXor:
     case spv::OpImageTexelPointer:
       return {in.operand(0)};
     case spv::OpCopyMemory:
@@ -264,6 +250,29 @@ Result<ShaderInterface> reflect(const SpirvModule& module, const Layout& layout,
     return reflectOrFail(module, layout, entry);
   } catch (const Unsupported& unsupported) {
     return Error{VK_ERROR_UNKNOWN, unsupported.why};
+  }
+}
+
+bool isAtomic(spv::Op opcode) {
+  switch (opcode) {
+    case spv::OpAtomicLoad:
+    case spv::OpAtomicStore:
+    case spv::OpAtomicExchange:
+    case spv::OpAtomicCompareExchange:
+    case spv::OpAtomicIIncrement:
+    case spv::OpAtomicIDecrement:
+    case spv::OpAtomicIAdd:
+    case spv::OpAtomicISub:
+    case spv::OpAtomicSMin:
+    case spv::OpAtomicUMin:
+    case spv::OpAtomicSMax:
+    case spv::OpAtomicUMax:
+    case spv::OpAtomicAnd:
+    case spv::OpAtomicOr:
+    case spv::OpAtomicXor:
+      return true;
+    default:
+      return false;
   }
 }
 

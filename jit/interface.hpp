@@ -44,4 +44,7 @@ std::string storageClassName(spv::StorageClass storage);
 // is the cautious answer (a real barrier).
 bool isSubgroupScope(const SpirvModule& module, uint32_t scope);
 
+// OpAtomicLoad ... OpAtomicXor: the atomics on memory the JIT translates (translator_memory.cpp).
+bool isAtomic(spv::Op opcode);
+
 }  // namespace emvk::jit

@@ -933,6 +933,11 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
   if (llvm::Value* result = arithmetic(in)) return define(in.result, result);
   if (llvm::Value* result = composite(in)) return define(in.result, result);
   if (llvm::Value* result = subgroup(in)) return define(in.result, result);
+  if (isAtomic(in.opcode)) {
+    llvm::Value* result = atomic(in);
+    if (in.result) define(in.result, result);
+    return;
+  }
   if (image(in)) return;
   switch (in.opcode) {
     case spv::OpNop:
@@ -977,25 +982,6 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
       return define(in.result, operand(in, 0));
     case spv::OpArrayLength:
       return define(in.result, arrayLength(in));
-    case spv::OpAtomicLoad:
-    case spv::OpAtomicStore:
-    case spv::OpAtomicExchange:
-    case spv::OpAtomicCompareExchange:
-    case spv::OpAtomicIIncrement:
-    case spv::OpAtomicIDecrement:
-    case spv::OpAtomicIAdd:
-    case spv::OpAtomicISub:
-    case spv::OpAtomicSMin:
-    case spv::OpAtomicUMin:
-    case spv::OpAtomicSMax:
-    case spv::OpAtomicUMax:
-    case spv::OpAtomicAnd:
-    case spv::OpAtomicOr:
-    case spv::OpAtomicXor: {
-      llvm::Value* result = atomic(in);
-      if (in.result) define(in.result, result);
-      return;
-    }
     case spv::OpControlBarrier:
       // The lanes of a subgroup run in step: nobody to wait for, but the memory semantics still
       // order this group's accesses against the others', as OpMemoryBarrier does.

@@ -417,27 +417,13 @@ bool Uniformity::transfer(const Instruction& in, uint32_t block) {
       }
       break;
     }
-    // Results that depend on more than the operands' values: memory, other lanes.
-    case spv::OpAtomicLoad:
-    case spv::OpAtomicExchange:
-    case spv::OpAtomicCompareExchange:
-    case spv::OpAtomicIIncrement:
-    case spv::OpAtomicIDecrement:
-    case spv::OpAtomicIAdd:
-    case spv::OpAtomicISub:
-    case spv::OpAtomicSMin:
-    case spv::OpAtomicUMin:
-    case spv::OpAtomicSMax:
-    case spv::OpAtomicUMax:
-    case spv::OpAtomicAnd:
-    case spv::OpAtomicOr:
-    case spv::OpAtomicXor:
-      break;
     case spv::OpArrayLength:
       next.shape = Shape{0};
       break;
     default: {
-      if (in.opcode >= spv::OpGroupNonUniformElect && in.opcode <= spv::OpGroupNonUniformQuadSwap) {
+      // Results that depend on more than the operands' values: memory, other lanes.
+      if (isAtomic(in.opcode) || (in.opcode >= spv::OpGroupNonUniformElect &&
+                                  in.opcode <= spv::OpGroupNonUniformQuadSwap)) {
         break;
       }
       // Anything else pure of uniform operands is uniform.
