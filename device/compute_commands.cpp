@@ -3,7 +3,9 @@
 // runs, the bound buffers' base pointers (and texel buffers' view formats) are gathered once, and
 // the workgroups are spread over the device's workers, each worker with its own shared memory.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "device/buffer.hpp"
@@ -42,6 +44,11 @@ void run(Device& device, const cmd::Dispatch& c) {
 
   const size_t sharedSize = program.sharedMemorySize();
   const size_t grain = std::max<uint64_t>(1, total / (device.workers().count() * 8));
+  // The watchdog may stop a dispatch that runs too long (device/watchdog.hpp).
+  static const std::atomic<uint32_t> kNeverCancelled{0};
+  Watchdog::Slot* watch = device.watchdog().arm();
+  const std::atomic<uint32_t>& cancel = watch ? watch->cancel : kNeverCancelled;
+  const auto* cancelWord = reinterpret_cast<const uint32_t*>(&cancel);
   device.workers().parallelFor(total, grain, [&](size_t begin, size_t end) {
     // Each piece of the range runs on one thread: its workgroups take turns with one block of
     // shared memory, 16-byte aligned as the JIT assumes.
@@ -49,14 +56,15 @@ void run(Device& device, const cmd::Dispatch& c) {
     auto* aligned = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(shared.data()) + 15) &
                                                ~uintptr_t(15));
     jit::DispatchContext context{
-        buffers.data(), ranges.data(), c.state.pushConstants.data(), {}, {},
-        aligned,        formats.data()};
+        buffers.data(), ranges.data(), c.state.pushConstants.data(), {}, {}, aligned,
+        formats.data(), cancelWord};
     std::copy(count.begin(), count.end(), context.numWorkgroups);
     // The ids of the first workgroup by division, then by counting (divisions per workgroup
     // would cost more than a small workgroup's work).
     uint32_t id[3] = {uint32_t(begin % count[0]), uint32_t(begin / count[0] % count[1]),
                       uint32_t(begin / (uint64_t(count[0]) * count[1]))};
     for (size_t index = begin; index < end; ++index) {
+      if (cancel.load(std::memory_order_relaxed)) break;
       for (int i = 0; i < 3; ++i) context.workgroupId[i] = c.base[i] + id[i];
       program.runWorkgroup(context);
       if (++id[0] == count[0]) {
@@ -65,6 +73,13 @@ void run(Device& device, const cmd::Dispatch& c) {
       }
     }
   });
+  const bool stopped = cancel.load(std::memory_order_relaxed) != 0;
+  device.watchdog().disarm(watch);
+  if (stopped) {
+    device.lose("a dispatch ran longer than EMVK_TIMEOUT_MS = " +
+                std::to_string(device.watchdog().timeoutMs()) +
+                " ms (a shader that never ends?) and was stopped");
+  }
 }
 
 }  // namespace emvk

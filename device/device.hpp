@@ -8,6 +8,7 @@
 
 #include "device/object.hpp"
 #include "device/signal_board.hpp"
+#include "device/watchdog.hpp"
 #include "device/workers.hpp"
 #include "icd/registry.hpp"
 
@@ -38,6 +39,7 @@ class Device : public Object {
   void lose(const std::string& why);
   SignalBoard& board() { return board_; }
   Workers& workers() { return workers_; }
+  Watchdog& watchdog() { return watchdog_; }
   VkResult waitIdle();
 
  private:
@@ -47,6 +49,7 @@ class Device : public Object {
   std::atomic<bool> lost_{false};
   SignalBoard board_;
   Workers workers_;
+  Watchdog watchdog_;  // before queues_: it outlives every dispatch
   std::vector<std::unique_ptr<Queue>> queues_;
 };
 EMVK_DEFINE_HANDLE(Device, VkDevice, VK_OBJECT_TYPE_DEVICE)

@@ -57,6 +57,8 @@ struct DispatchContext {
   uint32_t numWorkgroups[3];
   uint8_t* sharedMemory;  // Program::sharedMemorySize() bytes, 16-byte aligned, per worker thread
   const uint32_t* texelFormats;  // one per ResourceBinding
+  // Nonzero: stop at the next loop back edge (device/watchdog.hpp); read as a relaxed atomic.
+  const uint32_t* cancel;
 };
 
 class CompiledCode;

@@ -19,6 +19,7 @@ static_assert(offsetof(DispatchContext, pushConstants) % 8 == 0);
 static_assert(offsetof(DispatchContext, workgroupId) % 4 == 0);
 static_assert(offsetof(DispatchContext, numWorkgroups) % 4 == 0);
 static_assert(offsetof(DispatchContext, sharedMemory) % 8 == 0);
+static_assert(offsetof(DispatchContext, cancel) % 8 == 0);
 
 std::string builtInName(uint32_t builtIn) {
   switch (builtIn) {
@@ -518,6 +519,15 @@ void ShaderTranslator::findCrossBlockIds() {
 // The blocks in schedule order; `done` follows the last one.
 void ShaderTranslator::emitSteps(llvm::Function* function, llvm::BasicBlock* done) {
   llvm::Type* maskType = llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_);
+  done_ = done;
+  {
+    llvm::IRBuilder<> atPrologue(prologue_->getTerminator());
+    llvm::Value* address = atPrologue.CreateConstInBoundsGEP1_64(atPrologue.getInt8Ty(), dispatch_,
+                                                                 offsetof(DispatchContext, cancel));
+    auto* load = atPrologue.CreateAlignedLoad(atPrologue.getPtrTy(), address, llvm::Align(8));
+    load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(context_, {}));
+    cancel_ = load;
+  }
   std::vector<Step> steps = schedule(*interface_.entry);
   for (const Block& block : interface_.entry->blocks) {
     blocks_[block.label] = &block;
@@ -565,7 +575,10 @@ void ShaderTranslator::emitSteps(llvm::Function* function, llvm::BasicBlock* don
     }
     // The end of a loop's blocks: again, while any lane took a back edge to the header.
     llvm::Value* again = builder_.CreateLoad(maskType, incoming_.at(steps[i].label));
-    builder_.CreateCondBr(anyLane(again), stepBlocks_.at(steps[i].label), entries[i + 1]);
+    auto* round = llvm::BasicBlock::Create(context_, "loop.again", function);
+    builder_.CreateCondBr(anyLane(again), round, entries[i + 1]);
+    builder_.SetInsertPoint(round);
+    emitBackEdge(stepBlocks_.at(steps[i].label));
   }
 }
 
@@ -659,7 +672,11 @@ void ShaderTranslator::emitLoopBlocks(const std::vector<Step>& steps, size_t fir
       if (!blocks_.count(target)) fail("a branch to a label outside the function");
       if (auto inside = direct.find(target); inside != direct.end()) {
         emitPhiInputs(block.label, target, lanes);
-        builder_.CreateBr(inside->second);
+        if (target == steps[first].label) {
+          emitBackEdge(inside->second);  // round the loop again
+        } else {
+          builder_.CreateBr(inside->second);
+        }
       } else {
         emitEdge(block.label, target, lanes);
         builder_.CreateBr(after);
@@ -687,6 +704,16 @@ void ShaderTranslator::emitLoopBlocks(const std::vector<Step>& steps, size_t fir
     blockIds_.clear();
     blockOffsets_.clear();
   }
+}
+
+// A loop's back edge to `header`, unless the watchdog asked the dispatch to stop
+// (device/watchdog.hpp): then the group ends here. Every endless execution goes round some loop,
+// so this is the one place a runaway shader is caught.
+void ShaderTranslator::emitBackEdge(llvm::BasicBlock* header) {
+  llvm::LoadInst* word = builder_.CreateAlignedLoad(builder_.getInt32Ty(), cancel_, llvm::Align(4));
+  word->setAtomic(llvm::AtomicOrdering::Monotonic);
+  llvm::Value* stop = builder_.CreateICmpNE(word, builder_.getInt32(0));
+  builder_.CreateCondBr(stop, done_, header);
 }
 
 // A block runs for the lanes that arrived at it, or is skipped.

@@ -124,6 +124,7 @@ class ShaderTranslator {
   void emitTerminator(const Block& block);
   void emitEdge(uint32_t from, uint32_t to, llvm::Value* lanes);
   void emitPhiInputs(uint32_t from, uint32_t to, llvm::Value* lanes);
+  void emitBackEdge(llvm::BasicBlock* header);
   size_t uniformLoopEnd(const std::vector<Step>& steps, size_t first);
   void emitUniformLoop(const std::vector<Step>& steps, size_t first, size_t end,
                        llvm::BasicBlock* after);
@@ -260,6 +261,8 @@ class ShaderTranslator {
   llvm::Value* laneIndex_ = nullptr;      // <W x i32> LocalInvocationIndex of each lane
   llvm::Value* localId_[3] = {};          // <W x i32> each
   llvm::Value* mask_ = nullptr;           // <W x i1>: the lanes running the current block
+  llvm::BasicBlock* done_ = nullptr;      // after the last block: the group ends
+  llvm::Value* cancel_ = nullptr;         // const uint32_t*: DispatchContext::cancel
   Coroutine coroutine_;
 };
 

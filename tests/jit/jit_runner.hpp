@@ -101,6 +101,8 @@ class Dispatch {
     context.bufferRanges = ranges.data();
     context.pushConstants = pushConstants_;
     context.sharedMemory = reinterpret_cast<uint8_t*>(shared.data());
+    context.texelFormats = texelFormats_;
+    context.cancel = &cancel_;  // the watchdog's word: never set here
     for (int i = 0; i < 3; ++i) context.numWorkgroups[i] = groups[i];
     uint32_t total = groups[0] * groups[1] * groups[2];
     for (uint32_t g = first; g < std::min(last, total); ++g) {
@@ -114,6 +116,8 @@ class Dispatch {
  private:
   std::map<uint32_t, std::pair<uint8_t*, uint64_t>> buffers_;
   alignas(16) uint8_t pushConstants_[128] = {};
+  uint32_t texelFormats_[16] = {};
+  uint32_t cancel_ = 0;
 };
 
 }  // namespace jit_test
