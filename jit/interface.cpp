@@ -138,8 +138,8 @@ ShaderInterface reflectOrFail(const SpirvModule& module, const Layout& layout,
   std::set<uint32_t> used;
   for (const Block& block : interface.entry->blocks) {
     for (const Instruction* in : block.instructions) {
-      // A subgroup is one invocation (isSubgroupScope), so a subgroup barrier has no one to wait
-      // for: only workgroup barriers need the invocations to take turns.
+      // A subgroup's lanes run in step (isSubgroupScope), so a subgroup barrier has no one to
+      // wait for: only workgroup barriers need the SIMD groups to take turns.
       if (in->opcode == spv::OpControlBarrier && !isSubgroupScope(module, in->operand(0))) {
         interface.hasBarriers = true;
       }

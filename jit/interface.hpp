@@ -38,10 +38,9 @@ Result<ShaderInterface> reflect(const SpirvModule& module, const Layout& layout,
 
 std::string storageClassName(spv::StorageClass storage);
 
-// Whether the Scope <id> `scope` is Subgroup. A subgroup is one invocation (subgroupSize 1) while
-// invocations run one at a time; it becomes a group of SIMD lanes when those land (issue 4). The
-// module is specialised, so a scope is an OpConstant; anything else counts as not Subgroup, which
-// is the cautious answer (a real barrier).
+// Whether the Scope <id> `scope` is Subgroup. A subgroup is one SIMD group, whose lanes run in
+// step (translator.hpp). The module is specialised, so a scope is an OpConstant; anything else
+// counts as not Subgroup, which is the cautious answer (a real barrier).
 bool isSubgroupScope(const SpirvModule& module, uint32_t scope);
 
 // OpAtomicLoad ... OpAtomicXor: the atomics on memory the JIT translates (translator_memory.cpp).

@@ -37,8 +37,8 @@ struct Block {
   uint32_t label = 0;
   // OpPhi first, then the body; neither the merge instruction nor the terminator.
   std::vector<const Instruction*> instructions;
-  // OpSelectionMerge or OpLoopMerge, or null. The scalar translation does not need it; the masked
-  // SIMD translation (one invocation per lane) will, to know where divergent paths reconverge.
+  // OpSelectionMerge or OpLoopMerge, or null: schedule.cpp finds the loops by their merges, to
+  // order the blocks of the masked SIMD translation.
   const Instruction* merge = nullptr;
   const Instruction* terminator = nullptr;
 };
