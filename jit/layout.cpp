@@ -91,10 +91,13 @@ uint32_t Layout::arrayLength(uint32_t arrayType) const {
   return static_cast<uint32_t>(*length);
 }
 
-uint32_t Layout::memberMatrixStride(uint32_t structType, uint32_t member) const {
+MatrixLayout Layout::memberMatrixLayout(uint32_t structType, uint32_t member) const {
   const Decorations& decorations = module_.memberDecorations(structType, member);
-  if (decorations.has(spv::DecorationRowMajor)) fail("RowMajor matrices are not supported yet");
-  return decorations.get(spv::DecorationMatrixStride).value_or(0);
+  MatrixLayout layout{decorations.get(spv::DecorationMatrixStride).value_or(0),
+                      decorations.has(spv::DecorationRowMajor)};
+  // A row-major matrix outside explicit layouts has no MatrixStride to find its rows by.
+  if (layout.rowMajor && layout.stride == 0) fail("a RowMajor matrix without a MatrixStride");
+  return layout;
 }
 
 const Layout::StructLayout& Layout::structLayout(uint32_t structType) const {
@@ -107,7 +110,10 @@ const Layout::StructLayout& Layout::structLayout(uint32_t structType) const {
     uint32_t memberType = t.operand(member);
     uint32_t memberSize = size(memberType);
     if (const Instruction& m = type(memberType); m.opcode == spv::OpTypeMatrix) {
-      memberSize = columnStride(memberType, memberMatrixStride(structType, member)) * m.operand(1);
+      const MatrixLayout matrix = memberMatrixLayout(structType, member);
+      // Row-major: one MatrixStride per row (a column's component count).
+      memberSize = matrix.rowMajor ? matrix.stride * type(m.operand(0)).operand(1)
+                                   : columnStride(memberType, matrix.stride) * m.operand(1);
     }
     uint32_t memberAlignment = alignment(memberType);
     auto decorated = module_.memberDecorations(structType, member).get(spv::DecorationOffset);

@@ -13,6 +13,11 @@
 
 namespace emvk::jit {
 
+struct MatrixLayout {
+  uint32_t stride = 0;  // MatrixStride; 0: natural (column-major, columns packed)
+  bool rowMajor = false;
+};
+
 class Layout {
  public:
   explicit Layout(const SpirvModule& module) : module_(module) {}
@@ -27,9 +32,9 @@ class Layout {
   uint32_t columnStride(uint32_t matrixType, uint32_t decorated) const;
   // The element count of an OpTypeArray.
   uint32_t arrayLength(uint32_t arrayType) const;
-  // The MatrixStride of a struct member that is (or holds) a matrix, 0 when natural. Fails on a
-  // RowMajor member: not supported yet.
-  uint32_t memberMatrixStride(uint32_t structType, uint32_t member) const;
+  // How a struct member that is (or holds) a matrix lies: its MatrixStride (0 when natural) and
+  // whether it is RowMajor (then the stride separates rows, and a column's components).
+  MatrixLayout memberMatrixLayout(uint32_t structType, uint32_t member) const;
 
   const Instruction& type(uint32_t id) const;
 

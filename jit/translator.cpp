@@ -281,7 +281,7 @@ void ShaderTranslator::emitVariables() {
         if (variable->operands.size() > 1) {
           mask_ = llvm::Constant::getAllOnesValue(
               llvm::FixedVectorType::get(builder_.getInt1Ty(), lanes_));
-          storeAt(pointer, 0, pointer.type, 0, value(variable->operand(1)));
+          storeAt(pointer, 0, pointer.type, {}, value(variable->operand(1)));
         }
         break;
       case spv::StorageClassInput:
@@ -988,7 +988,7 @@ void ShaderTranslator::emitInstruction(const Instruction& in) {
       p.offset = builder_.getInt64(0);
       p.shape = Shape{0};
       p.lanePrivate = true;
-      if (in.operands.size() > 1) storeAt(p, 0, p.type, 0, value(in.operand(1)));
+      if (in.operands.size() > 1) storeAt(p, 0, p.type, {}, value(in.operand(1)));
       return definePointer(in.result, p);
     }
     case spv::OpAccessChain:

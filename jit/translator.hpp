@@ -89,9 +89,12 @@ class ShaderTranslator {
     llvm::Value* offset = nullptr;  // i64 when uniform, else <W x i64>
     std::optional<Shape> shape;     // of the offset
     uint32_t type = 0;              // the SPIR-V type pointed at
-    // The MatrixStride of a matrix (or array of matrices) reached through a struct member that
-    // declares one; 0 means the natural stride.
-    uint32_t matrixStride = 0;
+    // The MatrixStride and majorness of a matrix (or array of matrices) reached through a struct
+    // member that declares them; a zero stride means the natural layout.
+    MatrixLayout matrix;
+    // The distance between a vector's components when it is a column of a row-major matrix; 0:
+    // packed.
+    uint32_t componentStride = 0;
     llvm::Value* range = nullptr;  // bytes of the whole buffer, for OpArrayLength; else null
     llvm::Value* bound = nullptr;  // i64 bytes accessible from base (buffers), for bounds checks
     spv::StorageClass storage = spv::StorageClassFunction;
@@ -161,9 +164,10 @@ class ShaderTranslator {
   Pointer accessChain(const Instruction& in);
   llvm::Value* load(const Pointer& pointer);
   void store(const Pointer& pointer, llvm::Value* value);
-  llvm::Value* loadAt(const Pointer& p, uint64_t extra, uint32_t type, uint32_t matrixStride);
-  void storeAt(const Pointer& p, uint64_t extra, uint32_t type, uint32_t matrixStride,
-               llvm::Value* value);
+  llvm::Value* loadAt(const Pointer& p, uint64_t extra, uint32_t type, MatrixLayout matrix,
+                      uint32_t componentStride = 0);
+  void storeAt(const Pointer& p, uint64_t extra, uint32_t type, MatrixLayout matrix,
+               llvm::Value* value, uint32_t componentStride = 0);
   llvm::Value* loadLeaf(const Pointer& p, uint64_t extra, llvm::Type* element, uint32_t align);
   void storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* value, uint32_t align);
   llvm::Value* laneAddresses(const Pointer& p, uint64_t extra, uint64_t leafSize);

@@ -84,7 +84,7 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
         }
         auto m = static_cast<uint32_t>(*member);
         addConstant(layout_.memberOffset(p.type, m));
-        p.matrixStride = layout_.memberMatrixStride(p.type, m);
+        p.matrix = layout_.memberMatrixLayout(p.type, m);
         p.type = t.operand(m);
         break;
       }
@@ -94,13 +94,20 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
         p.type = t.operand(0);
         break;
       case spv::OpTypeVector:
-        advance(index, layout_.size(t.operand(0)));
+        advance(index, p.componentStride ? p.componentStride : layout_.size(t.operand(0)));
         p.type = t.operand(0);
+        p.componentStride = 0;
         break;
       case spv::OpTypeMatrix:
-        advance(index, layout_.columnStride(p.type, p.matrixStride));
+        if (p.matrix.rowMajor) {
+          // Column c starts c elements into the first row; its components are a row apart.
+          advance(index, layout_.size(types_.scalarType(t.operand(0))));
+          p.componentStride = p.matrix.stride;
+        } else {
+          advance(index, layout_.columnStride(p.type, p.matrix.stride));
+        }
         p.type = t.operand(0);
-        p.matrixStride = 0;
+        p.matrix = {};
         break;
       default:
         fail("OpAccessChain into " + describeOpcode(t.opcode) + " is not supported");
@@ -111,23 +118,26 @@ ShaderTranslator::Pointer ShaderTranslator::accessChain(const Instruction& in) {
 
 llvm::Value* ShaderTranslator::load(const Pointer& pointer) {
   if (pointer.builtIn) return pointer.builtIn;
-  return loadAt(pointer, 0, pointer.type, pointer.matrixStride);
+  return loadAt(pointer, 0, pointer.type, pointer.matrix, pointer.componentStride);
 }
 
 void ShaderTranslator::store(const Pointer& pointer, llvm::Value* value) {
   if (pointer.builtIn) fail("a store to a built-in input");
-  storeAt(pointer, 0, pointer.type, pointer.matrixStride, value);
+  storeAt(pointer, 0, pointer.type, pointer.matrix, value, pointer.componentStride);
 }
 
 namespace {
 
-// The parts of a composite type as they lie in memory: (index, byte offset, type, MatrixStride).
+// The parts of a composite type as they lie in memory: index, byte offset, type, the layout of a
+// matrix part, and the distance between a part's components (a row-major matrix's columns).
 struct Part {
-  uint32_t index, offset, type, matrixStride;
+  uint32_t index, offset, type;
+  MatrixLayout matrix;
+  uint32_t componentStride = 0;
 };
 
 std::vector<Part> partsOf(const Layout& layout, const Instruction& t, uint32_t type,
-                          uint32_t matrixStride) {
+                          MatrixLayout matrix) {
   if (layout.size(type) > kMaxCompositeBytes) {
     fail("loading or storing a composite of " + std::to_string(layout.size(type)) +
          " bytes at once is not supported");
@@ -137,21 +147,26 @@ std::vector<Part> partsOf(const Layout& layout, const Instruction& t, uint32_t t
     case spv::OpTypeStruct:
       for (uint32_t m = 0; m < t.operands.size(); ++m) {
         parts.push_back(
-            {m, layout.memberOffset(type, m), t.operand(m), layout.memberMatrixStride(type, m)});
+            {m, layout.memberOffset(type, m), t.operand(m), layout.memberMatrixLayout(type, m)});
       }
       break;
     case spv::OpTypeArray:
       for (uint32_t e = 0; e < layout.arrayLength(type); ++e) {
-        parts.push_back({e, e * layout.arrayStride(type), t.operand(0), matrixStride});
+        parts.push_back({e, e * layout.arrayStride(type), t.operand(0), matrix});
       }
       break;
     case spv::OpTypeMatrix:
       for (uint32_t c = 0; c < t.operand(1); ++c) {
-        parts.push_back({c, c * layout.columnStride(type, matrixStride), t.operand(0), 0});
+        if (matrix.rowMajor) {  // column c: element c of each row, rows a MatrixStride apart
+          const uint32_t element = layout.size(layout.type(t.operand(0)).operand(0));
+          parts.push_back({c, c * element, t.operand(0), {}, matrix.stride});
+        } else {
+          parts.push_back({c, c * layout.columnStride(type, matrix.stride), t.operand(0), {}});
+        }
       }
       break;
     case spv::OpTypeVector:  // of bools: each is a 32-bit word
-      for (uint32_t c = 0; c < t.operand(1); ++c) parts.push_back({c, c * 4, t.operand(0), 0});
+      for (uint32_t c = 0; c < t.operand(1); ++c) parts.push_back({c, c * 4, t.operand(0), {}});
       break;
     default:
       fail("loading or storing " + describeOpcode(t.opcode) + " is not supported");
@@ -345,7 +360,7 @@ void ShaderTranslator::storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* 
 }
 
 llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t type,
-                                      uint32_t matrixStride) {
+                                      MatrixLayout matrix, uint32_t componentStride) {
   const Instruction& t = types_.definition(type);
   llvm::Type* lifted = types_.get(type);
   switch (t.opcode) {
@@ -360,8 +375,9 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
       if (types_.isBool(type)) break;
       uint32_t scalar = t.operand(0), count = t.operand(1);
       uint32_t size = layout_.size(scalar), align = layout_.alignment(scalar);
+      const uint32_t step = componentStride ? componentStride : size;
       // An array of tightly packed vectors indexed by consecutive lanes: one load of all.
-      if (!p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
+      if (step == size && !p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
           p.shape->stride == static_cast<int64_t>(size * count)) {
         llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
@@ -379,7 +395,7 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
       }
       std::vector<llvm::Value*> components;
       for (uint32_t c = 0; c < count; ++c) {
-        components.push_back(loadLeaf(p, extra + c * size, types_.element(scalar), align));
+        components.push_back(loadLeaf(p, extra + c * step, types_.element(scalar), align));
       }
       return fromComponents(components);
     }
@@ -388,8 +404,9 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
   }
   std::vector<llvm::Value*> components;
   llvm::Value* composite = llvm::PoisonValue::get(lifted);
-  for (const Part& part : partsOf(layout_, t, type, matrixStride)) {
-    llvm::Value* element = loadAt(p, extra + part.offset, part.type, part.matrixStride);
+  for (const Part& part : partsOf(layout_, t, type, matrix)) {
+    llvm::Value* element =
+        loadAt(p, extra + part.offset, part.type, part.matrix, part.componentStride);
     if (lifted->isVectorTy()) {
       components.push_back(element);
     } else {
@@ -399,8 +416,8 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
   return lifted->isVectorTy() ? fromComponents(components) : composite;
 }
 
-void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
-                               uint32_t matrixStride, llvm::Value* value) {
+void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type, MatrixLayout matrix,
+                               llvm::Value* value, uint32_t componentStride) {
   const Instruction& t = types_.definition(type);
   switch (t.opcode) {
     case spv::OpTypeBool:
@@ -416,7 +433,8 @@ void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
       if (types_.isBool(type)) break;
       uint32_t scalar = t.operand(0), count = t.operand(1);
       uint32_t size = layout_.size(scalar), align = layout_.alignment(scalar);
-      if (!p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
+      const uint32_t step = componentStride ? componentStride : size;
+      if (step == size && !p.lanePrivate && p.offset->getType()->isVectorTy() && p.shape &&
           p.shape->stride == static_cast<int64_t>(size * count)) {
         llvm::Value* first = affineBase(p.offset, *p.shape);
         llvm::Value* at = builder_.CreateGEP(builder_.getInt8Ty(), p.base,
@@ -437,17 +455,17 @@ void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type,
         return;
       }
       for (uint32_t c = 0; c < count; ++c)
-        storeLeaf(p, extra + c * size, component(value, c), align);
+        storeLeaf(p, extra + c * step, component(value, c), align);
       return;
     }
     default:
       break;
   }
   bool isVector = value->getType()->isVectorTy();
-  for (const Part& part : partsOf(layout_, t, type, matrixStride)) {
+  for (const Part& part : partsOf(layout_, t, type, matrix)) {
     llvm::Value* element =
         isVector ? component(value, part.index) : builder_.CreateExtractValue(value, {part.index});
-    storeAt(p, extra + part.offset, part.type, part.matrixStride, element);
+    storeAt(p, extra + part.offset, part.type, part.matrix, element, part.componentStride);
   }
 }
 

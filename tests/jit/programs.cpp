@@ -936,3 +936,38 @@ TEST_CASE("jit: saxpy throughput on one thread", "[.timing]") {
   });
   WARN("saxpy 16M, one thread: JIT " << jit << " GB/s, C++ loop " << host << " GB/s");
 }
+
+// RowMajor (jit/layout.hpp, MatrixLayout): element (column c, row r) of a row-major matrix lies
+// at r * MatrixStride + c * element size.
+TEST_CASE("jit: row-major matrices load, index and store like column-major ones", "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  INFO(variantName(variant));
+  auto program = compile("row_major", variant);
+  std::vector<float> ubo(32, 0.0f);  // std140: m at 0 (rows 16 apart), n at 64, c at 96
+  for (int c = 0; c < 4; ++c)
+    for (int r = 0; r < 4; ++r) ubo[r * 4 + c] = static_cast<float>(10 * c + r);
+  for (int c = 0; c < 3; ++c)
+    for (int r = 0; r < 2; ++r) ubo[16 + r * 4 + c] = static_cast<float>(100 + 10 * c + r);
+  for (int c = 0; c < 2; ++c)
+    for (int r = 0; r < 2; ++r) ubo[24 + c * 4 + r] = static_cast<float>(1000 + 10 * c + r);
+  std::vector<float> ssbo(6 + 4 * 8, -1.0f);  // w: 3 rows of 2 floats, then o[]
+  Dispatch().bind(0, ubo).bind(1, ssbo).run(*program, {1, 1, 1});
+  const float* o = ssbo.data() + 6;
+  for (uint32_t i = 0; i < 4; ++i) {
+    INFO("invocation " << i);
+    const float v[4] = {1.0f + static_cast<float>(i), 2.0f, 3.0f, 4.0f};
+    for (int row = 0; row < 4; ++row) {
+      float expected = 0.0f;
+      for (int c = 0; c < 4; ++c) expected += static_cast<float>(10 * c + row) * v[c];
+      CHECK(o[i * 8 + row] == expected);
+    }
+    CHECK(o[i * 8 + 4] == 12.0f);
+    CHECK(o[i * 8 + 5] == 121.0f);
+    const float k = static_cast<float>(i % 3);
+    CHECK(o[i * 8 + 6] == (100.0f + 10.0f * k) + (101.0f + 10.0f * k) * 10.0f);
+    CHECK(o[i * 8 + 7] == 1001.0f + 1011.0f * 2.0f);
+  }
+  // mat2x3(1..6): columns (1,2,3) and (4,5,6), stored row by row.
+  CHECK(std::vector<float>(ssbo.begin(), ssbo.begin() + 6) ==
+        std::vector<float>{1.0f, 4.0f, 2.0f, 5.0f, 3.0f, 6.0f});
+}
