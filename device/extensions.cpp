@@ -34,6 +34,7 @@ constexpr ExtensionId kDeviceExtensions[] = {
     ExtensionId::KHR_external_semaphore_fd,
     ExtensionId::KHR_get_memory_requirements2,
     ExtensionId::KHR_shader_float16_int8,
+    ExtensionId::KHR_shader_subgroup_extended_types,
     ExtensionId::KHR_synchronization2,
     ExtensionId::KHR_timeline_semaphore,
     ExtensionId::NV_external_memory,

@@ -74,6 +74,13 @@ const FeatureStruct kFeatureStructs[] = {
        f->shaderFloat16 = VK_TRUE;
        f->shaderInt8 = VK_TRUE;
      }},
+    // Subgroup operations on 8/16/64-bit integers, half and double: the lanes' operations do
+    // not care about the element type (jit/translator_subgroup.cpp; tests/jit/subgroup_types.comp).
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SUBGROUP_EXTENDED_TYPES_FEATURES,
+     [](const PhysicalDevice&, void* s) {
+       static_cast<VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures*>(s)
+           ->shaderSubgroupExtendedTypes = VK_TRUE;
+     }},
     // Core 1.1 structures whose features all need shaders or images.
     allFalse<VkPhysicalDeviceVariablePointersFeatures>(
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VARIABLE_POINTERS_FEATURES),

@@ -5,7 +5,11 @@
 #include <bit>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "compute/pipeline.hpp"
@@ -98,4 +102,57 @@ TEST_CASE("compute: a device with 16-bit storage, float16 and int8 runs a small-
     device.destroy(output);
     device.destroy(byteBuffer);
   }
+}
+
+// VK_KHR_shader_subgroup_extended_types: subgroup operations on small and 64-bit types
+// (tests/jit/subgroup_types.comp; the JIT test checks every result against a model).
+TEST_CASE("compute: subgroup operations on 8/16/64-bit integers, half and double", "[compute]") {
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures extended{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SUBGROUP_EXTENDED_TYPES_FEATURES};
+  VkPhysicalDeviceShaderFloat16Int8Features arithmetic{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, &extended};
+  VkPhysicalDeviceFeatures2 query{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &arithmetic};
+  vkGetPhysicalDeviceFeatures2(instance.physical, &query);
+  REQUIRE(extended.shaderSubgroupExtendedTypes == VK_TRUE);
+  VkPhysicalDeviceFeatures2 enable{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &arithmetic};
+  enable.features.shaderInt16 = VK_TRUE;
+  enable.features.shaderInt64 = VK_TRUE;
+  enable.features.shaderFloat64 = VK_TRUE;
+  test::DeviceOptions options;
+  options.pNext = &enable;
+  options.extensions = {VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME,
+                        VK_KHR_SHADER_SUBGROUP_EXTENDED_TYPES_EXTENSION_NAME};
+  test::Device device(instance, options);
+
+  const std::string path = std::string(std::getenv("EMVK_BINARY_DIR")) +
+                           "/tests/jit/shaders/subgroup_types.optimized.spv";
+  std::ifstream file(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  REQUIRE(!bytes.empty());
+  std::vector<uint32_t> words(bytes.size() / 4);
+  std::memcpy(words.data(), bytes.data(), words.size() * 4);
+  auto output = device.createBuffer(64 * 10 * 8, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  Program program(device, words, 1);
+  program.bindBuffers({&output});
+  const VkPipeline pipeline = program.pipeline();
+  device.run([&](VkCommandBuffer cb) {
+    program.bind(cb, pipeline);
+    vkCmdDispatch(cb, 1, 1, 1);
+    toHost(cb);
+  });
+  // The 64-bit sum over each subgroup (o[2]), as the reported subgroup size groups them.
+  VkPhysicalDeviceSubgroupProperties subgroup{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &subgroup};
+  vkGetPhysicalDeviceProperties2(instance.physical, &properties);
+  const uint32_t w = subgroup.subgroupSize;
+  for (uint32_t i = 0; i < 64; ++i) {
+    int64_t sum = 0;
+    for (uint32_t k = i / w * w; k < i / w * w + w; ++k) sum += int64_t(k) * 1000000007LL;
+    INFO("invocation " << i);
+    CHECK(output.as<int64_t>()[i * 10 + 2] == sum);
+  }
+  device.destroy(output);
 }

@@ -971,3 +971,44 @@ TEST_CASE("jit: row-major matrices load, index and store like column-major ones"
   CHECK(std::vector<float>(ssbo.begin(), ssbo.begin() + 6) ==
         std::vector<float>{1.0f, 4.0f, 2.0f, 5.0f, 3.0f, 6.0f});
 }
+
+// Subgroup operations on 8/16/64-bit integers, half and double (subgroup_types.comp), against a
+// model of the subgroups (W consecutive invocations).
+TEST_CASE("jit: subgroup operations on 8-, 16- and 64-bit integers, half and double", "[jit]") {
+  Variant variant = GENERATE(Variant::Plain, Variant::Optimized);
+  INFO(variantName(variant));
+  auto program = compile("subgroup_types", variant);
+  const uint32_t w = emvk::jit::subgroupSize(), n = 64;
+  std::vector<int64_t> out(n * 10, -12345);
+  Dispatch().bind(0, out).run(*program, {1, 1, 1});
+  auto a8 = [](uint32_t i) { return static_cast<int8_t>(static_cast<int>(i % 7) - 3); };
+  auto a16 = [](uint32_t i) { return static_cast<int16_t>(i * 300); };
+  auto a64 = [](uint32_t i) { return static_cast<int64_t>(i) * 1000000007LL; };
+  for (uint32_t i = 0; i < n; ++i) {
+    INFO("invocation " << i);
+    const uint32_t first = i / w * w, lane = i % w;
+    int8_t sum8 = 0;
+    int16_t max16 = INT16_MIN;
+    int64_t sum64 = 0, prefix64 = 0;
+    double halfSum = 0, minD = 1e30;
+    for (uint32_t k = first; k < first + w; ++k) {
+      sum8 = static_cast<int8_t>(sum8 + a8(k));
+      max16 = std::max(max16, a16(k));
+      sum64 += a64(k);
+      if (k <= i) prefix64 += a64(k);
+      halfSum += static_cast<double>(k % 8) * 0.5;  // exact in half while small
+      minD = std::min(minD, static_cast<double>(k) * 0.25);
+    }
+    const int64_t* o = &out[i * 10];
+    CHECK(o[0] == sum8);
+    CHECK(o[1] == max16);
+    CHECK(o[2] == sum64);
+    CHECK(o[3] == prefix64);
+    CHECK(o[4] == static_cast<int64_t>(halfSum * 2.0));
+    CHECK(o[5] == static_cast<int64_t>(minD * 4.0));
+    CHECK(o[6] == a64(first));
+    CHECK(o[7] == a16(first + (lane ^ 1)));
+    CHECK(o[8] == a8(first + (lane + 1) % w));
+    CHECK(o[9] == 1);
+  }
+}
