@@ -396,6 +396,7 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
                                           VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
                                           VK_KHR_GET_MEMORY_REQUIREMENTS_2_EXTENSION_NAME,
                                           VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME,
+                                          VK_KHR_SHADER_SUBGROUP_EXTENDED_TYPES_EXTENSION_NAME,
                                           VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME,
                                           VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME,
                                           VK_NV_EXTERNAL_MEMORY_EXTENSION_NAME};
