@@ -1,10 +1,11 @@
 // Where members and elements lie in memory. Types in buffers and push constants carry explicit
 // Offset, ArrayStride, MatrixStride and RowMajor/ColMajor decorations (std140, std430 or relaxed:
 // the validator checked the rules, the decorations say the result). A row-major matrix keeps its
-// rows MatrixStride apart, so a column's components are strided (MatrixLayout below). Types in Function, Private and Workgroup
-// memory carry none and get a natural layout of our choosing: scalars aligned to their size,
-// vectors packed, members in order. Every memory access in the translator goes through here, so
-// all storage classes are addressed the same way: a byte address plus a SPIR-V type.
+// rows MatrixStride apart, so a column's components are strided (MatrixLayout below). Types in
+// Function, Private and Workgroup memory carry none and get a natural layout of our choosing:
+// scalars aligned to their size, vectors packed, members in order. Every memory access in the
+// translator goes through here, so all storage classes are addressed the same way: a byte address
+// plus a SPIR-V type.
 #pragma once
 #include <cstdint>
 #include <unordered_map>
