@@ -10,20 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "compute/jit_shaders.hpp"
 #include "harness.hpp"
 
 namespace compute_test {
 
-inline std::vector<uint32_t> spirv(const std::string& name) {
-  const std::string path =
-      std::string(std::getenv("EMVK_BINARY_DIR")) + "/tests/jit/shaders/" + name;
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  REQUIRE(!bytes.empty());
-  std::vector<uint32_t> words(bytes.size() / 4);
-  std::memcpy(words.data(), bytes.data(), words.size() * 4);
-  return words;
-}
+inline std::vector<uint32_t> spirv(const std::string& name) { return jitShader(name); }
 
 // saxpy's interface: two storage buffers (x, y) and push constants {float a; uint n;}.
 struct Saxpy {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "compute/jit_shaders.hpp"
 #include "compute/pipeline.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
@@ -126,13 +127,7 @@ TEST_CASE("compute: subgroup operations on 8/16/64-bit integers, half and double
                         VK_KHR_SHADER_SUBGROUP_EXTENDED_TYPES_EXTENSION_NAME};
   test::Device device(instance, options);
 
-  const std::string path = std::string(std::getenv("EMVK_BINARY_DIR")) +
-                           "/tests/jit/shaders/subgroup_types.optimized.spv";
-  std::ifstream file(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  REQUIRE(!bytes.empty());
-  std::vector<uint32_t> words(bytes.size() / 4);
-  std::memcpy(words.data(), bytes.data(), words.size() * 4);
+  const std::vector<uint32_t> words = compute_test::jitShader("subgroup_types.optimized.spv");
   auto output = device.createBuffer(64 * 10 * 8, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   Program program(device, words, 1);
   program.bindBuffers({&output});

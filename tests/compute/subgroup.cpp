@@ -8,23 +8,9 @@
 #include <iterator>
 #include <vector>
 
+#include "compute/jit_shaders.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
-
-namespace {
-
-std::vector<uint32_t> shaderWords(const std::string& name) {
-  const std::string path =
-      std::string(std::getenv("EMVK_BINARY_DIR")) + "/tests/jit/shaders/" + name;
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  REQUIRE(!bytes.empty());
-  std::vector<uint32_t> words(bytes.size() / 4);
-  std::memcpy(words.data(), bytes.data(), words.size() * 4);
-  return words;
-}
-
-}  // namespace
 
 TEST_CASE("compute: subgroups are as large as reported, and all reported operations run",
           "[compute]") {
@@ -55,7 +41,7 @@ TEST_CASE("compute: subgroups are as large as reported, and all reported operati
       VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, nullptr, 0, 1, &setLayout, 0, nullptr};
   VkPipelineLayout layout;
   REQUIRE(vkCreatePipelineLayout(device.handle, &layoutInfo, nullptr, &layout) == VK_SUCCESS);
-  const std::vector<uint32_t> words = shaderWords("subgroup_ops.optimized.spv");
+  const std::vector<uint32_t> words = compute_test::jitShader("subgroup_ops.optimized.spv");
   VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
                                       words.size() * 4, words.data()};
   VkShaderModule module;
