@@ -486,6 +486,38 @@ llvm::Value* ShaderTranslator::arrayLength(const Instruction& in) {
   return builder_.CreateVectorSplat(lanes_, builder_.CreateTrunc(length, builder_.getInt32Ty()));
 }
 
+namespace {
+
+// The LLVM operation of a SPIR-V read-modify-write atomic with an operand (isAtomic's others).
+llvm::AtomicRMWInst::BinOp readModifyWrite(spv::Op opcode) {
+  switch (opcode) {
+    case spv::OpAtomicExchange:
+      return llvm::AtomicRMWInst::Xchg;
+    case spv::OpAtomicIAdd:
+      return llvm::AtomicRMWInst::Add;
+    case spv::OpAtomicISub:
+      return llvm::AtomicRMWInst::Sub;
+    case spv::OpAtomicSMin:
+      return llvm::AtomicRMWInst::Min;
+    case spv::OpAtomicUMin:
+      return llvm::AtomicRMWInst::UMin;
+    case spv::OpAtomicSMax:
+      return llvm::AtomicRMWInst::Max;
+    case spv::OpAtomicUMax:
+      return llvm::AtomicRMWInst::UMax;
+    case spv::OpAtomicAnd:
+      return llvm::AtomicRMWInst::And;
+    case spv::OpAtomicOr:
+      return llvm::AtomicRMWInst::Or;
+    case spv::OpAtomicXor:
+      return llvm::AtomicRMWInst::Xor;
+    default:
+      fail("opcode " + describeOpcode(opcode) + " is not supported yet");
+  }
+}
+
+}  // namespace
+
 // Atomics on buffers and shared memory. The groups of one workgroup run on one thread, but
 // workgroups run on several, so these are real atomic instructions, one per running lane, in
 // lane order. Relaxed semantics give monotonic ordering; any acquire or release bit gives
@@ -563,44 +595,15 @@ llvm::Value* ShaderTranslator::atomic(const Instruction& in) {
         old = builder_.CreateExtractValue(pair, {0});
         break;
       }
-      case spv::OpAtomicExchange:
-        old = rmw(llvm::AtomicRMWInst::Xchg, lane(operandValue));
-        break;
       case spv::OpAtomicIIncrement:
         old = rmw(llvm::AtomicRMWInst::Add, builder_.getInt32(1));
         break;
       case spv::OpAtomicIDecrement:
         old = rmw(llvm::AtomicRMWInst::Sub, builder_.getInt32(1));
         break;
-      case spv::OpAtomicIAdd:
-        old = rmw(llvm::AtomicRMWInst::Add, lane(operandValue));
-        break;
-      case spv::OpAtomicISub:
-        old = rmw(llvm::AtomicRMWInst::Sub, lane(operandValue));
-        break;
-      case spv::OpAtomicSMin:
-        old = rmw(llvm::AtomicRMWInst::Min, lane(operandValue));
-        break;
-      case spv::OpAtomicUMin:
-        old = rmw(llvm::AtomicRMWInst::UMin, lane(operandValue));
-        break;
-      case spv::OpAtomicSMax:
-        old = rmw(llvm::AtomicRMWInst::Max, lane(operandValue));
-        break;
-      case spv::OpAtomicUMax:
-        old = rmw(llvm::AtomicRMWInst::UMax, lane(operandValue));
-        break;
-      case spv::OpAtomicAnd:
-        old = rmw(llvm::AtomicRMWInst::And, lane(operandValue));
-        break;
-      case spv::OpAtomicOr:
-        old = rmw(llvm::AtomicRMWInst::Or, lane(operandValue));
-        break;
-      case spv::OpAtomicXor:
-        old = rmw(llvm::AtomicRMWInst::Xor, lane(operandValue));
-        break;
       default:
-        fail("opcode " + describeOpcode(in.opcode) + " is not supported yet");
+        old = rmw(readModifyWrite(in.opcode), lane(operandValue));
+        break;
     }
     llvm::Value* updated = builder_.CreateInsertElement(result, old, uint64_t{l});
     llvm::BasicBlock* ran = builder_.GetInsertBlock();
