@@ -22,7 +22,7 @@ BufferRange BoundSet::buffer(uint32_t binding, uint32_t element) const {
   const SlotTable::Binding* b = set->table().find(binding);
   if (!b || element >= b->count) return {};
   const auto* slot = std::get_if<BufferSlot>(&set->slots()[b->firstSlot + element]);
-  if (!slot) return {};
+  if (!slot || !slot->buffer) return {};  // a null descriptor (nullDescriptor): an empty range
   VkDeviceSize offset = slot->offset;
   if (isDynamicDescriptor(b->type)) offset += dynamicOffsets[b->firstDynamic + element];
   return {slot->buffer->data() + offset, slot->range};
@@ -59,7 +59,7 @@ std::string whyOffsetsRefused(const VkPhysicalDeviceLimits& limits, const Descri
       // range already reaches the end): the range stays inside the buffer. An unwritten
       // descriptor has nothing to check; a shader must not use it.
       const auto* slot = std::get_if<BufferSlot>(&set.slots()[b.firstSlot + i]);
-      if (slot && slot->offset + offset + slot->range > slot->buffer->size())
+      if (slot && slot->buffer && slot->offset + offset + slot->range > slot->buffer->size())
         return concat("binding ", b.binding, "[", i, "]: offset ", slot->offset,
                       " + dynamic offset ", offset, " + range ", slot->range,
                       " runs past the buffer's ", slot->buffer->size(), " bytes");

@@ -21,11 +21,15 @@ T read(const uint8_t* at) {
   return value;
 }
 
-Result<Slot> bufferSlot(const VkPhysicalDeviceLimits& limits, VkDescriptorType type,
-                        const VkDescriptorBufferInfo& info) {
+Result<Slot> bufferSlot(const VkPhysicalDeviceLimits& limits, bool nullDescriptor,
+                        VkDescriptorType type, const VkDescriptorBufferInfo& info) {
   auto refuse = [](auto... why) { return Error{VK_ERROR_UNKNOWN, concat(why...)}; };
-  // VUID-VkDescriptorBufferInfo-buffer-02998: null buffers need nullDescriptor (robustness2).
-  if (!info.buffer) return refuse("the buffer is VK_NULL_HANDLE");
+  // VUID-VkDescriptorBufferInfo-buffer-02998: null buffers need nullDescriptor (robustness2);
+  // then offset and range are ignored and the shader sees an empty range (VUID -02999).
+  if (!info.buffer) {
+    if (nullDescriptor) return Slot{BufferSlot{}};
+    return refuse("the buffer is VK_NULL_HANDLE and the nullDescriptor feature is not enabled");
+  }
   Buffer* buffer = fromHandle(info.buffer);
   const bool uniform = type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER ||
                        type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC;
@@ -63,13 +67,18 @@ Result<Slot> bufferSlot(const VkPhysicalDeviceLimits& limits, VkDescriptorType t
 
 // Descriptor `at` of a write of `type`, checked; VK_ERROR_UNKNOWN and why when it is refused (the
 // code is never returned: updates have no result).
-Result<Slot> readSlot(const VkPhysicalDeviceLimits& limits, VkDescriptorType type,
-                      const uint8_t* at) {
-  if (isBufferDescriptor(type)) return bufferSlot(limits, type, read<VkDescriptorBufferInfo>(at));
+Result<Slot> readSlot(const VkPhysicalDeviceLimits& limits, bool nullDescriptor,
+                      VkDescriptorType type, const uint8_t* at) {
+  if (isBufferDescriptor(type))
+    return bufferSlot(limits, nullDescriptor, type, read<VkDescriptorBufferInfo>(at));
   if (isTexelBufferDescriptor(type)) {
     // VUID-VkWriteDescriptorSet-descriptorType-02995: null views need nullDescriptor.
     const auto view = read<VkBufferView>(at);
-    if (!view) return Error{VK_ERROR_UNKNOWN, "the buffer view is VK_NULL_HANDLE"};
+    if (!view && !nullDescriptor)
+      return Error{
+          VK_ERROR_UNKNOWN,
+          "the buffer view is VK_NULL_HANDLE and the nullDescriptor feature is not enabled"};
+    if (!view) return Slot{TexelBufferSlot{}};
     return Slot{TexelBufferSlot{fromHandle(view)}};
   }
   // VUID-VkWriteDescriptorSet-descriptorType-00325: these need a valid VkSampler, and emvk cannot
@@ -116,7 +125,8 @@ bool DescriptorSet::write(const DescriptorWrite& w, std::string& why) {
   std::vector<Slot> written;
   written.reserve(w.count);
   for (uint32_t i = 0; i < w.count; ++i) {
-    Result<Slot> slot = readSlot(limits, w.type, w.data + i * w.stride);
+    Result<Slot> slot =
+        readSlot(limits, pool_.device().nullDescriptor(), w.type, w.data + i * w.stride);
     if (!slot) {
       why = concat("descriptor ", i, ": ", slot.error().why);
       return false;

@@ -16,6 +16,10 @@ Device::Device(PhysicalDevice& physicalDevice, const VkDeviceCreateInfo& info,
       apiVersion_(
           std::min(physicalDevice.properties().apiVersion, physicalDevice.instance().apiVersion())),
       extensions_(extensions) {
+  for (auto* s = static_cast<const VkBaseInStructure*>(info.pNext); s; s = s->pNext)
+    if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_FEATURES_EXT)
+      nullDescriptor_ =
+          reinterpret_cast<const VkPhysicalDeviceRobustness2FeaturesEXT*>(s)->nullDescriptor;
   for (uint32_t i = 0; i < info.queueCreateInfoCount; ++i) {
     const VkDeviceQueueCreateInfo& q = info.pQueueCreateInfos[i];
     for (uint32_t index = 0; index < q.queueCount; ++index)

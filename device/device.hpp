@@ -30,6 +30,9 @@ class Device : public Object {
   uint32_t apiVersion() const { return apiVersion_; }
   bool enabled(ExtensionId id) const { return extensions_.test(static_cast<size_t>(id)); }
   const ExtensionSet& extensions() const { return extensions_; }
+  // VkPhysicalDeviceRobustness2FeaturesEXT::nullDescriptor was enabled: descriptors may be
+  // VK_NULL_HANDLE (device/descriptor_set.cpp).
+  bool nullDescriptor() const { return nullDescriptor_; }
 
   Queue* queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags flags) const;
 
@@ -46,6 +49,7 @@ class Device : public Object {
   PhysicalDevice& physicalDevice_;
   uint32_t apiVersion_;
   ExtensionSet extensions_;
+  bool nullDescriptor_ = false;
   std::atomic<bool> lost_{false};
   SignalBoard board_;
   Workers workers_;

@@ -21,6 +21,7 @@ constexpr ExtensionId kDeviceExtensions[] = {
     ExtensionId::EXT_external_memory_host,
     ExtensionId::EXT_host_query_reset,
     ExtensionId::EXT_memory_budget,
+    ExtensionId::EXT_robustness2,
     ExtensionId::KHR_16bit_storage,
     ExtensionId::KHR_8bit_storage,
     ExtensionId::KHR_bind_memory2,

@@ -150,6 +150,13 @@ void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
         reinterpret_cast<VkPhysicalDeviceTimelineSemaphoreProperties*>(s)
             ->maxTimelineSemaphoreValueDifference = UINT64_MAX;
         break;
+      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_PROPERTIES_EXT: {
+        // Bounds are checked per scalar to the byte: the range is not rounded up at all.
+        auto* p = reinterpret_cast<VkPhysicalDeviceRobustness2PropertiesEXT*>(s);
+        p->robustStorageBufferAccessSizeAlignment = 1;
+        p->robustUniformBufferAccessSizeAlignment = 1;
+        break;
+      }
       default:
         break;  // structures of extensions emvk does not offer are left as the caller made them
     }

@@ -81,6 +81,17 @@ const FeatureStruct kFeatureStructs[] = {
        static_cast<VkPhysicalDeviceShaderSubgroupExtendedTypesFeatures*>(s)
            ->shaderSubgroupExtendedTypes = VK_TRUE;
      }},
+    // Every buffer access is checked per scalar against the descriptor's exact range, and reads
+    // outside it give 0 (jit/translator_memory.cpp), so robustBufferAccess2 costs nothing more;
+    // null buffer and texel buffer descriptors have no range. Images in shaders do not exist yet,
+    // so robustImageAccess2 is not claimed.
+    {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_FEATURES_EXT,
+     [](const PhysicalDevice&, void* s) {
+       auto* f = static_cast<VkPhysicalDeviceRobustness2FeaturesEXT*>(s);
+       f->robustBufferAccess2 = VK_TRUE;
+       f->robustImageAccess2 = VK_FALSE;
+       f->nullDescriptor = VK_TRUE;
+     }},
     // Core 1.1 structures whose features all need shaders or images.
     allFalse<VkPhysicalDeviceVariablePointersFeatures>(
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VARIABLE_POINTERS_FEATURES),

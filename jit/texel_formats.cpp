@@ -208,10 +208,15 @@ void emvk_texel_read(const uint8_t* data, uint64_t range, uint32_t format, const
   const uint32_t count = emvk_texel_count(range, format);
   const auto* f = emvk::jit::find(format);
   for (uint32_t lane = 0; lane < lanes; ++lane) {
+    // A null view (nullDescriptor) reads (0,0,0,0). Outside the view, robustBufferAccess2 reads a
+    // texel of zeros with the format's missing components substituted: (0,0,0,1) for R32.
+    static constexpr uint8_t kZeroTexel[16] = {};
     uint32_t texel[4] = {0, 0, 0, 0};
-    if ((mask >> lane & 1) && indexes[lane] < count) {
-      emvk::jit::decodeTexel(static_cast<VkFormat>(format),
-                             data + uint64_t(indexes[lane]) * f->support.texelSize, texel);
+    if ((mask >> lane & 1) && f) {
+      const uint8_t* at = indexes[lane] < count
+                              ? data + uint64_t(indexes[lane]) * f->support.texelSize
+                              : kZeroTexel;
+      emvk::jit::decodeTexel(static_cast<VkFormat>(format), at, texel);
     }
     for (uint32_t c = 0; c < 4; ++c) values[c * lanes + lane] = texel[c];
   }

@@ -172,6 +172,9 @@ class ShaderTranslator {
   void storeLeaf(const Pointer& p, uint64_t extra, llvm::Value* value, uint32_t align);
   llvm::Value* laneAddresses(const Pointer& p, uint64_t extra, uint64_t leafSize);
   llvm::Value* lanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes);
+  // The lane-major mask of a vector of `count` scalars of `size` bytes per lane: each component is
+  // checked on its own (robustBufferAccess2: a vector partly in range keeps its in-range part).
+  llvm::Value* componentsInBounds(const Pointer& p, uint64_t extra, uint64_t size, uint32_t count);
   llvm::Value* zeroes();
   llvm::Value* allLanesInBounds(const Pointer& p, uint64_t extra, uint64_t bytes);
   llvm::Value* wholeOrMasked(llvm::Value* full, const std::function<llvm::Value*()>& whole,

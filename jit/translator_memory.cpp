@@ -210,6 +210,13 @@ llvm::Value* ShaderTranslator::lanesInBounds(const Pointer& p, uint64_t extra, u
   return builder_.CreateAnd(mask_, inside);
 }
 
+llvm::Value* ShaderTranslator::componentsInBounds(const Pointer& p, uint64_t extra, uint64_t size,
+                                                  uint32_t count) {
+  std::vector<llvm::Value*> masks;
+  for (uint32_t c = 0; c < count; ++c) masks.push_back(lanesInBounds(p, extra + c * size, size));
+  return toLaneMajor(fromComponents(masks));
+}
+
 // One scalar per lane: one scalar load for a uniform address, one vector load for consecutive
 // addresses, else a gather. Masked-off lanes read nothing and get 0.
 llvm::Value* ShaderTranslator::loadLeaf(const Pointer& p, uint64_t extra, llvm::Type* element,
@@ -386,9 +393,8 @@ llvm::Value* ShaderTranslator::loadAt(const Pointer& p, uint64_t extra, uint32_t
             allLanesInBounds(p, extra, size * count),
             [&] { return builder_.CreateAlignedLoad(lifted, at, llvm::Align(align)); },
             [&] {
-              llvm::Value* lanes = lanesInBounds(p, extra, size * count);
               return builder_.CreateMaskedLoad(lifted, at, llvm::Align(align),
-                                               toLaneMajor(replicate(lanes, count)),
+                                               componentsInBounds(p, extra, size, count),
                                                llvm::Constant::getNullValue(lifted));
             });
         return toComponentMajor(all);
@@ -447,9 +453,8 @@ void ShaderTranslator::storeAt(const Pointer& p, uint64_t extra, uint32_t type, 
               return nullptr;
             },
             [&] {
-              llvm::Value* lanes = lanesInBounds(p, extra, size * count);
               builder_.CreateMaskedStore(laneMajor, at, llvm::Align(align),
-                                         toLaneMajor(replicate(lanes, count)));
+                                         componentsInBounds(p, extra, size, count));
               return nullptr;
             });
         return;

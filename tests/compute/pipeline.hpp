@@ -147,6 +147,7 @@ class Program {
     vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_COMPUTE_BIT, offset, sizeof(T), &constants);
   }
 
+  VkDescriptorSet set() const { return set_; }
   VkPipelineLayout layout = VK_NULL_HANDLE;
 
  private:
