@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -59,6 +60,26 @@ void detach(SyncPayload* p) {
     int32_t expected = self;
     if (slot.compare_exchange_strong(expected, 0)) return;
   }
+}
+
+// Whether process `pid` can still signal anything. kill(pid, 0) probes existence without sending
+// anything (EPERM still means "alive"), but it also succeeds for a zombie: a peer that died and
+// that its parent has not reaped yet. The parent is often the waiter's own process, blocked in
+// this very wait, so a zombie must count as dead or the wait never ends (tests/stress/fault.cpp).
+// /proc/<pid>/stat says so in its state field; without procfs, kill()'s answer stands.
+bool processAlive(int32_t pid) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  char path[32];
+  std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
+  UniqueFd stat(open(path, O_RDONLY | O_CLOEXEC));
+  if (!stat) return true;  // no procfs view of it (hidepid): trust kill()
+  char text[256];          // "pid (comm) S ...": comm is at most 16 bytes
+  const ssize_t n = read(stat.get(), text, sizeof(text) - 1);
+  if (n <= 0) return true;
+  text[n] = 0;
+  // The state follows the last ')' (comm itself may hold parentheses): Z zombie, X dead.
+  const char* end = std::strrchr(text, ')');
+  return !(end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X'));
 }
 
 }  // namespace
@@ -173,8 +194,7 @@ bool SyncPage::peerAlive() const {
   const int32_t self = getpid();
   for (const auto& slot : payload_->processes) {
     const int32_t pid = slot.load();
-    // kill(pid, 0) probes existence without sending anything; EPERM still means "alive".
-    if (pid != 0 && pid != self && (kill(pid, 0) == 0 || errno == EPERM)) return true;
+    if (pid != 0 && pid != self && processAlive(pid)) return true;
   }
   return false;
 }
