@@ -43,25 +43,6 @@ void initialise(SyncPayload* p, SyncKind kind, uint64_t initial, const uint8_t* 
   p->value.store(initial);
 }
 
-// Puts this process's pid in a free slot, unless it is there already.
-void attach(SyncPayload* p) {
-  const int32_t self = getpid();
-  for (auto& slot : p->processes)
-    if (slot.load() == self) return;
-  for (auto& slot : p->processes) {
-    int32_t expected = 0;
-    if (slot.compare_exchange_strong(expected, self)) return;
-  }
-}
-
-void detach(SyncPayload* p) {
-  const int32_t self = getpid();
-  for (auto& slot : p->processes) {
-    int32_t expected = self;
-    if (slot.compare_exchange_strong(expected, 0)) return;
-  }
-}
-
 // Whether process `pid` can still signal anything. kill(pid, 0) probes existence without sending
 // anything (EPERM still means "alive"), but it also succeeds for a zombie: a peer that died and
 // that its parent has not reaped yet. The parent is often the waiter's own process, blocked in
@@ -80,6 +61,32 @@ bool processAlive(int32_t pid) {
   // The state follows the last ')' (comm itself may hold parentheses): Z zombie, X dead.
   const char* end = std::strrchr(text, ')');
   return !(end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X'));
+}
+
+// Puts this process's pid in a free slot, unless it is there already.
+void attach(SyncPayload* p) {
+  const int32_t self = getpid();
+  for (auto& slot : p->processes)
+    if (slot.load() == self) return;
+  for (auto& slot : p->processes) {
+    int32_t expected = 0;
+    if (slot.compare_exchange_strong(expected, self)) return;
+  }
+  // Every slot taken. A process that was killed or crashed never detached: take over the slot of
+  // one that is gone, or this process would be invisible to waiters, which would then give up on
+  // a payload it may still signal (tests/stress/dead_peers.cpp).
+  for (auto& slot : p->processes) {
+    int32_t pid = slot.load();
+    if (pid != 0 && !processAlive(pid) && slot.compare_exchange_strong(pid, self)) return;
+  }
+}
+
+void detach(SyncPayload* p) {
+  const int32_t self = getpid();
+  for (auto& slot : p->processes) {
+    int32_t expected = self;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
 }
 
 }  // namespace
