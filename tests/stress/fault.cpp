@@ -223,7 +223,7 @@ class Round {
   VkSemaphore timelines_[2] = {};
   VkFence fence_ = VK_NULL_HANDLE;       // shared with the peer
   VkFence queueFence_ = VK_NULL_HANDLE;  // this process's own, for Kill::InQueueWait
-  stress::PeerProcess peer_;             // declared last: killed and reaped before the objects go
+  stress::PeerProcess peer_;             // last, so destroyed first: reaped before the device goes
 };
 
 void checkKilled(stress::PeerProcess& peer) {
@@ -317,6 +317,7 @@ TEST_CASE("stress: a peer killed at random points leaves the survivor its data a
   if (const char* s = std::getenv("EMVK_FAULT_SEED")) seed = std::strtoull(s, nullptr, 10);
   std::printf("emvk-stress: fault seed %llu (EMVK_FAULT_SEED=%llu replays it)\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+  std::fflush(stdout);
   INFO("seed " << seed);
   stress::runWithLeakCheck(10, [&](Clock::duration budget) { killPeers(seed, budget); });
 }
