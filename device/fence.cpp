@@ -111,11 +111,23 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t coun
       if (fromHandle(pFences[i])->signaled()) return true;
     return d->lost();
   };
+  // Hopeless once every fence is shared with processes that have all exited, as a wait on one of
+  // them alone would be (device/sync_wait.hpp).
+  auto abandoned = [&] {
+    for (uint32_t i = 0; i < count; ++i)
+      if (!fromHandle(pFences[i])->payload().abandoned()) return false;
+    return true;
+  };
+  PeerCheckSchedule peerChecks;
   for (;;) {
     auto slice =
         shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
     if (d->board().waitUntil(ready, slice)) return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
     if (Clock::now() >= deadline) return VK_TIMEOUT;
+    if (shared && peerChecks.due() && abandoned()) {
+      d->lose("vkWaitForFences: every other process sharing the fences has exited");
+      return VK_ERROR_DEVICE_LOST;
+    }
   }
 }
 

@@ -155,11 +155,23 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
       if (reached(i)) return true;
     return d->lost();
   };
+  // Hopeless once every semaphore is shared with processes that have all exited, as a wait on one
+  // of them alone would be (device/sync_wait.hpp).
+  auto abandoned = [&] {
+    for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i)
+      if (!fromHandle(pInfo->pSemaphores[i])->payload().abandoned()) return false;
+    return true;
+  };
+  PeerCheckSchedule peerChecks;
   for (;;) {
     auto slice =
         shared ? std::min(deadline, Clock::now() + std::chrono::milliseconds(1)) : deadline;
     if (d->board().waitUntil(ready, slice)) return d->lost() ? VK_ERROR_DEVICE_LOST : VK_SUCCESS;
     if (Clock::now() >= deadline) return VK_TIMEOUT;
+    if (shared && peerChecks.due() && abandoned()) {
+      d->lose("vkWaitSemaphores: every other process sharing the semaphores has exited");
+      return VK_ERROR_DEVICE_LOST;
+    }
   }
 }
 

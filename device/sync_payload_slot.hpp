@@ -28,6 +28,8 @@ class SyncPayloadSlot {
   // Changed by something this process's device board never hears of (another process, a sync
   // file): waits on several objects must look again now and then.
   bool needsPolling() const { return syncFile_ || page().shared(); }
+  // Shared with other processes that have all exited: only this process could still signal it.
+  bool abandoned() const { return !syncFile_ && page().shared() && !page().peerAlive(); }
 
   // Imports (section "Importing Semaphore/Fence Payloads"): permanent ones replace the payload,
   // temporary ones stand in until dropTemporary(); sync files are always temporary.

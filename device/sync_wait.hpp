@@ -3,6 +3,8 @@
 // sleeps exactly until something changes. (Waits on several objects at once use the device's
 // SignalBoard instead: device/signal_board.hpp.)
 #pragma once
+#include <algorithm>
+
 #include "device/signal_board.hpp"
 #include "memory/sync_payload.hpp"
 
@@ -15,6 +17,25 @@ enum class WaitStatus { Ready, Timeout, PeerGone };
 inline constexpr int64_t kPeerGraceNs = 1'000'000'000;
 // Shared payloads sleep in slices this long, to look for a dead peer between them.
 inline constexpr int64_t kPeerCheckNs = 100'000'000;
+
+// When a wait on shared payloads looks for dead peers: once the grace is over, then every
+// kPeerCheckNs — not at every wake, since a peer that signals a thousand times a second would
+// otherwise cost a /proc read per signal (memory/sync_payload.cpp, processAlive).
+class PeerCheckSchedule {
+ public:
+  explicit PeerCheckSchedule(Clock::time_point start = Clock::now())
+      : next_(start + std::chrono::nanoseconds(kPeerGraceNs)) {}
+  // True if it is time to look; the next look is then kPeerCheckNs away.
+  bool due(Clock::time_point now = Clock::now()) {
+    if (now < next_) return false;
+    next_ = now + std::chrono::nanoseconds(kPeerCheckNs);
+    return true;
+  }
+  Clock::time_point next() const { return next_; }
+
+ private:
+  Clock::time_point next_;
+};
 
 template <class Ready>
 WaitStatus waitOnPage(const memory::SyncPage& page, Ready ready, Clock::time_point deadline) {
@@ -32,16 +53,20 @@ WaitStatus waitOnPage(const memory::SyncPage& page, Ready ready, Clock::time_poi
     }
     spinStep(i);
   }
+  // Sleeps end at the next look for peers, so a death is seen at most kPeerCheckNs after it
+  // happened (and no sooner than the grace after the wait began).
+  PeerCheckSchedule peerChecks(start);
   for (;;) {
     const uint32_t seen = page.payload().epoch.load(std::memory_order_seq_cst);
     if (ready()) return WaitStatus::Ready;
     const auto now = Clock::now();
     if (now >= deadline) return WaitStatus::Timeout;
-    if (page.shared() && now - start > std::chrono::nanoseconds(kPeerGraceNs) && !page.peerAlive())
-      return WaitStatus::PeerGone;
-    int64_t slice = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count();
-    if (page.shared() && slice > kPeerCheckNs) slice = kPeerCheckNs;
-    page.sleep(seen, slice);
+    auto wakeAt = deadline;
+    if (page.shared()) {
+      if (peerChecks.due(now) && !page.peerAlive()) return WaitStatus::PeerGone;
+      wakeAt = std::min(deadline, peerChecks.next());
+    }
+    page.sleep(seen, std::chrono::duration_cast<std::chrono::nanoseconds>(wakeAt - now).count());
   }
 }
 

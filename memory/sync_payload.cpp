@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <string>
@@ -42,6 +43,26 @@ void initialise(SyncPayload* p, SyncKind kind, uint64_t initial, const uint8_t* 
   p->value.store(initial);
 }
 
+// Whether process `pid` can still signal anything. kill(pid, 0) probes existence without sending
+// anything (EPERM still means "alive"), but it also succeeds for a zombie: a peer that died and
+// that its parent has not reaped yet. The parent is often the waiter's own process, blocked in
+// this very wait, so a zombie must count as dead or the wait never ends (tests/stress/fault.cpp).
+// /proc/<pid>/stat says so in its state field; without procfs, kill()'s answer stands.
+bool processAlive(int32_t pid) {
+  if (kill(pid, 0) != 0 && errno != EPERM) return false;
+  char path[32];
+  std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
+  UniqueFd stat(open(path, O_RDONLY | O_CLOEXEC));
+  if (!stat) return true;  // no procfs view of it (hidepid): trust kill()
+  char text[256];          // "pid (comm) S ...": comm is at most 16 bytes
+  const ssize_t n = read(stat.get(), text, sizeof(text) - 1);
+  if (n <= 0) return true;
+  text[n] = 0;
+  // The state follows the last ')' (comm itself may hold parentheses): Z zombie, X dead.
+  const char* end = std::strrchr(text, ')');
+  return !(end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X'));
+}
+
 // Puts this process's pid in a free slot, unless it is there already.
 void attach(SyncPayload* p) {
   const int32_t self = getpid();
@@ -50,6 +71,13 @@ void attach(SyncPayload* p) {
   for (auto& slot : p->processes) {
     int32_t expected = 0;
     if (slot.compare_exchange_strong(expected, self)) return;
+  }
+  // Every slot taken. A process that was killed or crashed never detached: take over the slot of
+  // one that is gone, or this process would be invisible to waiters, which would then give up on
+  // a payload it may still signal (tests/stress/dead_peers.cpp).
+  for (auto& slot : p->processes) {
+    int32_t pid = slot.load();
+    if (pid != 0 && !processAlive(pid) && slot.compare_exchange_strong(pid, self)) return;
   }
 }
 
@@ -173,8 +201,7 @@ bool SyncPage::peerAlive() const {
   const int32_t self = getpid();
   for (const auto& slot : payload_->processes) {
     const int32_t pid = slot.load();
-    // kill(pid, 0) probes existence without sending anything; EPERM still means "alive".
-    if (pid != 0 && pid != self && (kill(pid, 0) == 0 || errno == EPERM)) return true;
+    if (pid != 0 && pid != self && processAlive(pid)) return true;
   }
   return false;
 }

@@ -11,53 +11,11 @@
 #include "interop/external_buffer.hpp"
 #include "interop/external_image.hpp"
 #include "interop/fd_passing.hpp"
+#include "programs/peer_device.hpp"
 
 namespace {
 
-struct Context {
-  VkInstance instance = VK_NULL_HANDLE;
-  VkPhysicalDevice physical = VK_NULL_HANDLE;
-  VkDevice device = VK_NULL_HANDLE;
-  VkQueue queue = VK_NULL_HANDLE;
-  VkCommandPool pool = VK_NULL_HANDLE;
-};
-
-bool setUp(Context& c) {
-  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
-  app.apiVersion = VK_API_VERSION_1_1;
-  VkInstanceCreateInfo ii{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
-  ii.pApplicationInfo = &app;
-  if (vkCreateInstance(&ii, nullptr, &c.instance) != VK_SUCCESS) return false;
-  uint32_t n = 1;
-  if (vkEnumeratePhysicalDevices(c.instance, &n, &c.physical) < 0 || n == 0) return false;
-  float priority = 1;
-  VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
-  qi.queueCount = 1;
-  qi.pQueuePriorities = &priority;
-  const char* extensions[] = {
-      VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-      VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
-      VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
-  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES};
-  timeline.timelineSemaphore = VK_TRUE;
-  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  di.pNext = &timeline;
-  di.queueCreateInfoCount = 1;
-  di.pQueueCreateInfos = &qi;
-  di.enabledExtensionCount = 5;
-  di.ppEnabledExtensionNames = extensions;
-  if (vkCreateDevice(c.physical, &di, nullptr, &c.device) != VK_SUCCESS) return false;
-  vkGetDeviceQueue(c.device, 0, 0, &c.queue);
-  VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
-  return vkCreateCommandPool(c.device, &pi, nullptr, &c.pool) == VK_SUCCESS;
-}
-
-void tearDown(Context& c) {
-  vkDestroyCommandPool(c.device, c.pool, nullptr);
-  vkDestroyDevice(c.device, nullptr);
-  vkDestroyInstance(c.instance, nullptr);
-}
+using namespace peer;
 
 // Records `record`, submits it and waits (the peer's simple way to run one batch).
 template <class Record>
@@ -92,22 +50,6 @@ bool copyOnQueue(Context& c, VkBuffer src, VkBuffer dst, VkDeviceSize size) {
 }
 
 std::string fail(const std::string& why) { return "fail: " + why; }
-
-// A semaphore of the given type whose payload is the imported fd (consumed on success).
-VkResult importSemaphore(Context& c, int fd, bool timeline, VkSemaphore* semaphore) {
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
-  type.semaphoreType = timeline ? VK_SEMAPHORE_TYPE_TIMELINE : VK_SEMAPHORE_TYPE_BINARY;
-  VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
-  VkResult r = vkCreateSemaphore(c.device, &info, nullptr, semaphore);
-  if (r != VK_SUCCESS) return r;
-  auto import = reinterpret_cast<PFN_vkImportSemaphoreFdKHR>(
-      vkGetDeviceProcAddr(c.device, "vkImportSemaphoreFdKHR"));
-  VkImportSemaphoreFdInfoKHR ii{VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR};
-  ii.semaphore = *semaphore;
-  ii.handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT;
-  ii.fd = fd;
-  return import(c.device, &ii);
-}
 
 // Ping-pong on a shared timeline: for k = 1..rounds, the test signals 2k-1 from its process, this
 // peer waits for it on its queue and signals 2k from the same submission.

@@ -3,13 +3,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <fstream>
-#include <string>
-#include <thread>
 
 #include "compute/saxpy.hpp"
 #include "harness.hpp"
+#include "tools/leaks.hpp"
 #include "tools/probe.hpp"
 
 namespace {
@@ -112,26 +109,6 @@ void computeLifetime() {
   vkFreeMemory(device.handle, memory, nullptr);
 }
 
-// Lines of /proc/self/maps: every mapping of the process (device memory, JIT code, stacks).
-int mappingCount() {
-  std::ifstream maps("/proc/self/maps");
-  int count = 0;
-  for (std::string line; std::getline(maps, line);) ++count;
-  return count;
-}
-
-// Joined threads can linger in /proc/self/task for a moment after pthread_join returns (the
-// kernel reaps them just after waking the joiner), so poll briefly instead of sampling once.
-template <class Fn>
-bool settles(Fn done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("sync: a full instance and device lifetime leaves no file descriptors or threads behind",
@@ -145,8 +122,8 @@ TEST_CASE("sync: a full instance and device lifetime leaves no file descriptors 
   for (int cycle = 0; cycle < 3; ++cycle) {
     INFO("cycle " << cycle);
     fullLifetime();
-    const bool fdsBack = settles([&] { return test::openFdCount() == fds; });
-    const bool threadsBack = settles([&] { return probe::threadCount() == threads; });
+    const bool fdsBack = leaks::settles([&] { return test::openFdCount() == fds; });
+    const bool threadsBack = leaks::settles([&] { return probe::threadCount() == threads; });
     INFO("fds " << test::openFdCount() << " (was " << fds << "), threads " << probe::threadCount()
                 << " (was " << threads << ")");
     REQUIRE(fdsBack);
@@ -162,23 +139,18 @@ TEST_CASE("sync: a compute lifetime leaves no file descriptors, mappings or thre
   computeLifetime();
   const int fds = test::openFdCount();
   const int threads = probe::threadCount();
-  const int maps = mappingCount();
+  const int maps = leaks::mappingCount();
   for (int cycle = 0; cycle < 3; ++cycle) {
     INFO("cycle " << cycle);
     computeLifetime();
-    const bool fdsBack = settles([&] { return test::openFdCount() == fds; });
-    const bool threadsBack = settles([&] { return probe::threadCount() == threads; });
+    const bool fdsBack = leaks::settles([&] { return test::openFdCount() == fds; });
+    const bool threadsBack = leaks::settles([&] { return probe::threadCount() == threads; });
     // The allocator may keep an arena or two mapped: a bounded difference, not growth per cycle.
-    // ASan's and TSan's allocators map their size classes' regions as they are first used.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    constexpr int kSlack = 8;
-#else
-    constexpr int kSlack = 2;
-#endif
-    const bool mapsBack = settles([&] { return mappingCount() <= maps + kSlack; });
+    const bool mapsBack =
+        leaks::settles([&] { return leaks::mappingCount() <= maps + leaks::kMapSlack; });
     INFO("fds " << test::openFdCount() << " (was " << fds << "), threads " << probe::threadCount()
-                << " (was " << threads << "), mappings " << mappingCount() << " (was " << maps
-                << ")");
+                << " (was " << threads << "), mappings " << leaks::mappingCount() << " (was "
+                << maps << ")");
     REQUIRE(fdsBack);
     REQUIRE(threadsBack);
     REQUIRE(mapsBack);
