@@ -11,7 +11,7 @@ target=${1:-all}
 seconds=${2:-600}
 build=build-fuzz
 
-CC=clang CXX=clang++ cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CC=clang-19 CXX=clang++-19 cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DEMVK_FUZZ=ON >/dev/null
 targets=(spirv pipeline_cache import)
 [ "$target" = all ] || targets=("$target")

@@ -114,6 +114,12 @@ bool importAndFree(const void* importInfo, uint64_t allocationSize, uint32_t mem
   return true;
 }
 
+// A handle type from the input, kept within what the C++ enum can hold (31 bits: its largest
+// enumerator is ..._MAX_ENUM, 0x7FFFFFFF). A value beyond breaks
+// VUID-VkImportMemoryFdInfoKHR-handleType-parameter in a way the driver, written in C++, cannot
+// even look at without undefined behaviour (UBSan's -fsanitize=enum reports the load).
+uint32_t fuzzedHandleType(fuzz::InputReader& r) { return r.get<uint32_t>() & 0x7fffffffu; }
+
 // What a refused import must not have changed.
 struct FdState {
   ino_t inode = 0;
@@ -154,8 +160,8 @@ void importMemfd(fuzz::InputReader& r) {
   }
   if (flags & 1) record.checksum = emvk::memory::recordChecksum(record);
   const uint64_t allocationSize = (flags & 2) ? r.get<uint64_t>() : record.allocationSize;
-  const auto handleType =
-      (flags & 8) ? r.get<uint32_t>() : uint32_t{VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT};
+  const uint32_t handleType =
+      (flags & 8) ? fuzzedHandleType(r) : uint32_t{VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT};
 
   const int fd = memfd_create("emvk-fuzz", MFD_CLOEXEC | ((flags & 32) ? 0 : MFD_ALLOW_SEALING));
   fuzz::require(fd >= 0, "memfd_create");
@@ -173,7 +179,10 @@ void importMemfd(fuzz::InputReader& r) {
   VkImportMemoryFdInfoKHR import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR};
   import.handleType = static_cast<VkExternalMemoryHandleTypeFlagBits>(handleType);
   import.fd = fd;
-  if (importAndFree(&import, allocationSize, memoryType, (flags & 4) ? k.buffer : VK_NULL_HANDLE)) {
+  const bool allocated =
+      importAndFree(&import, allocationSize, memoryType, (flags & 4) ? k.buffer : VK_NULL_HANDLE);
+  // VkImportMemoryFdInfoKHR: handleType 0 imports nothing, and the fd stays the application's.
+  if (allocated && handleType != 0) {
     // The memory owned the fd, and vkFreeMemory closed it.
     fuzz::require(fcntl(fd, F_GETFD) == -1, "vkFreeMemory left an imported fd open");
     return;
@@ -207,9 +216,8 @@ void importHostPointer(fuzz::InputReader& r) {
   const auto flags = r.get<uint8_t>();
   const uint64_t size = (flags & 1) ? r.get<uint64_t>() : (r.get<uint8_t>() % 17) * kPage;
   VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
-  import.handleType = (flags & 2)
-                          ? static_cast<VkExternalMemoryHandleTypeFlagBits>(r.get<uint32_t>())
-                          : VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+  import.handleType = static_cast<VkExternalMemoryHandleTypeFlagBits>(
+      (flags & 2) ? fuzzedHandleType(r) : VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
   import.pHostPointer = pointer;
   importAndFree(&import, size, 0, VK_NULL_HANDLE);
 }
