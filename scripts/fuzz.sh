@@ -2,9 +2,9 @@
 # Builds the libFuzzer configuration (clang, ASan + UBSan, EMVK_FUZZ=ON) into build-fuzz/ and runs
 # one fuzz target, or all three side by side, for a bounded time (docs/FUZZING.md).
 #   scripts/fuzz.sh [spirv|pipeline_cache|import|all] [seconds]     (defaults: all, 600)
-# Each target keeps what it finds in build-fuzz/tests/fuzz/corpus/<target>/ (reused by the next
-# run), writes crashes as build-fuzz/tests/fuzz/crash-<target>-*, and logs to
-# build-fuzz/tests/fuzz/<target>.log. Extra libFuzzer flags can be given in FUZZ_FLAGS.
+# Each target grows its corpus in build-fuzz/tests/fuzz/corpus/<target>/ (reused by the next run),
+# writes a failing input as build-fuzz/tests/fuzz/<target>-crash-* (or -leak-, -timeout-, -oom-),
+# and logs to build-fuzz/tests/fuzz/<target>.log. Extra libFuzzer flags can go in FUZZ_FLAGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
@@ -30,7 +30,7 @@ run() {
   mkdir -p "$out/corpus/$t"
   # shellcheck disable=SC2046,SC2086
   "$out/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
-    -artifact_prefix="$out/crash-$t-" ${FUZZ_FLAGS:-} \
+    -artifact_prefix="$out/$t-" ${FUZZ_FLAGS:-} \
     "$out/corpus/$t" $(seeds "$t") tests/fuzz/regressions/"$t" >"$out/$t.log" 2>&1
 }
 pids=()

@@ -16,7 +16,7 @@
 //           follows, bit4 write no record, bit5 no MFD_ALLOW_SEALING), u8 memory type (0: the
 //           record's, n: n - 1), u8 patch count (% 16) x {u8 offset, u8 value} into the record,
 //           then the u64 / u32 the flags announced.
-//   host:   u8 page (% 16), u16 misalignment (% 4096), u8 flags (bit0 a u64 size follows, else
+//   host:   u8 page (1 + % 16), u16 misalignment (% 4096), u8 flags (bit0 a u64 size follows, else
 //           u8 pages (% 17); bit1 a u32 handleType follows).
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -34,12 +34,19 @@ using emvk::memory::IdentityRecord;
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kExportSize = 2 * kPage;  // the exports' allocationSize: 3 pages with the record
 
+constexpr uint64_t kHostPages = 18;
+constexpr uint64_t kHostHoles[] = {0, 12, kHostPages - 1};
+
 enum Kind : uint8_t { kMemfd = 0, kPipe = 5, kDevNull = 6, kClosed = 7, kHost = 8, kKinds = 9 };
 
 struct Known {
   IdentityRecord records[2];         // a plain export's, and a buffer-dedicated export's
   VkBuffer buffer = VK_NULL_HANDLE;  // the buffer the second one was dedicated to
-  uint8_t* hostPages = nullptr;      // 16 pages; page 12 is unmapped (a hole)
+  // 18 pages, of which 0, 12 and 17 are unmapped: every range the inputs name either lies in
+  // mapped pages of the harness or crosses a hole (importing memory that is not the
+  // application's, beyond the holes, would break VUID-VkImportMemoryHostPointerInfoEXT-
+  // pHostPointer-01749's premise and the touch after it could fault).
+  uint8_t* hostPages = nullptr;
 };
 
 // Exports kExportSize bytes (dedicated to `buffer` if given) and reads back the record.
@@ -78,10 +85,10 @@ Known makeKnown() {
                 "vkCreateBuffer");
   k.records[1] = exportRecord(d, k.buffer);
   void* pages =
-      mmap(nullptr, 16 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      mmap(nullptr, kHostPages * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   fuzz::require(pages != MAP_FAILED, "mmap of the host pages");
   k.hostPages = static_cast<uint8_t*>(pages);
-  munmap(k.hostPages + 12 * kPage, kPage);
+  for (uint64_t hole : kHostHoles) munmap(k.hostPages + hole * kPage, kPage);
   return k;
 }
 
@@ -212,7 +219,13 @@ void importOther(Kind kind, fuzz::InputReader& r) {
 
 void importHostPointer(fuzz::InputReader& r) {
   const Known& k = known();
-  uint8_t* pointer = k.hostPages + (r.get<uint8_t>() % 16) * kPage + r.get<uint16_t>() % kPage;
+  // Another mapping of the process may have landed in a hole since: then this input proves
+  // nothing (and could touch pages that are not the harness's).
+  for (uint64_t hole : kHostHoles) {
+    unsigned char resident;
+    if (mincore(k.hostPages + hole * kPage, kPage, &resident) == 0) return;
+  }
+  uint8_t* pointer = k.hostPages + (1 + r.get<uint8_t>() % 16) * kPage + r.get<uint16_t>() % kPage;
   const auto flags = r.get<uint8_t>();
   const uint64_t size = (flags & 1) ? r.get<uint64_t>() : (r.get<uint8_t>() % 17) * kPage;
   VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
