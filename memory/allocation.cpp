@@ -161,12 +161,17 @@ Result<Allocation> Allocation::importFd(int fd, const ImportExpectation& expecte
                          errnoText("pread") + ")");
   if (found) *found = record;
   if (auto ok = checkRecord(record, expected); !ok) return ok.error();
-  const uint64_t mapped = (record.allocationSize + kRecordPage - 1) / kRecordPage * kRecordPage;
-  if (mapped + kRecordPage != fileSize)
+  // The data pages, rounded up, and the record page fill the file exactly. The size is compared
+  // before it is rounded up: a record claiming nearly 2^64 bytes must not wrap around to a
+  // small mapping.
+  const uint64_t mapped = fileSize - kRecordPage;
+  if (record.allocationSize > mapped ||
+      (record.allocationSize + kRecordPage - 1) / kRecordPage * kRecordPage != mapped)
     return invalidHandle("fd " + std::to_string(fd) + " is " + std::to_string(fileSize) +
-                         " bytes but its record describes " +
+                         " bytes, but its record describes " +
                          std::to_string(record.allocationSize) +
-                         " bytes of data: the memfd is truncated or padded");
+                         " bytes of data (in whole pages, then one page for the record): the "
+                         "memfd is truncated or padded");
   void* data = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (data == MAP_FAILED)
     return Error{VK_ERROR_OUT_OF_DEVICE_MEMORY,
