@@ -2,9 +2,11 @@
 # Builds the libFuzzer configuration (clang, ASan + UBSan, EMVK_FUZZ=ON) into build-fuzz/ and runs
 # one fuzz target, or all three side by side, for a bounded time (docs/FUZZING.md).
 #   scripts/fuzz.sh [spirv|pipeline_cache|import|all] [seconds]     (defaults: all, 600)
-# Each target grows its corpus in build-fuzz/tests/fuzz/corpus/<target>/ (reused by the next run),
-# writes a failing input as build-fuzz/tests/fuzz/<target>-crash-* (or -leak-, -timeout-, -oom-),
-# and logs to build-fuzz/tests/fuzz/<target>.log. Extra libFuzzer flags can go in FUZZ_FLAGS.
+# Each target starts from its seeds, tests/fuzz/corpus/<target>/ (earlier runs' finds, in git) and
+# tests/fuzz/regressions/<target>/; grows its corpus in build-fuzz/tests/fuzz/corpus/<target>/
+# (reused by the next run); writes a failing input as build-fuzz/tests/fuzz/<target>-crash-* (or
+# -leak-, -timeout-, -oom-); and logs to build-fuzz/tests/fuzz/<target>.log. Extra libFuzzer flags
+# can go in FUZZ_FLAGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
@@ -31,7 +33,8 @@ run() {
   # shellcheck disable=SC2046,SC2086
   "$out/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$out/$t-" ${FUZZ_FLAGS:-} \
-    "$out/corpus/$t" $(seeds "$t") tests/fuzz/regressions/"$t" >"$out/$t.log" 2>&1
+    "$out/corpus/$t" $(seeds "$t") tests/fuzz/corpus/"$t" tests/fuzz/regressions/"$t" \
+    >"$out/$t.log" 2>&1
 }
 pids=()
 for t in "${targets[@]}"; do
