@@ -43,9 +43,10 @@ struct Known {
   IdentityRecord records[2];         // a plain export's, and a buffer-dedicated export's
   VkBuffer buffer = VK_NULL_HANDLE;  // the buffer the second one was dedicated to
   // 18 pages, of which 0, 12 and 17 are unmapped: every range the inputs name either lies in
-  // mapped pages of the harness or crosses a hole (importing memory that is not the
-  // application's, beyond the holes, would break VUID-VkImportMemoryHostPointerInfoEXT-
-  // pHostPointer-01749's premise and the touch after it could fault).
+  // mapped pages of the harness or crosses a hole. A range beyond the holes would be other memory
+  // of the process, which VUID-VkImportMemoryHostPointerInfoEXT-handleType-01750 rules out (the
+  // pointer must be to allocationSize bytes of the application's memory), and the harness's
+  // touch after the import could fault there.
   uint8_t* hostPages = nullptr;
 };
 
@@ -230,7 +231,8 @@ void importHostPointer(fuzz::InputReader& r) {
   const uint64_t size = (flags & 1) ? r.get<uint64_t>() : (r.get<uint8_t>() % 17) * kPage;
   VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
   import.handleType = static_cast<VkExternalMemoryHandleTypeFlagBits>(
-      (flags & 2) ? fuzzedHandleType(r) : VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
+      (flags & 2) ? fuzzedHandleType(r)
+                  : uint32_t{VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT});
   import.pHostPointer = pointer;
   importAndFree(&import, size, 0, VK_NULL_HANDLE);
 }

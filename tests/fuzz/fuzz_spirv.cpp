@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const fuzz::Driver& d = fuzz::driver();
   // pCode must be 4-byte aligned, and codeSize a multiple of 4
-  // (VUID-VkShaderModuleCreateInfo-codeSize-08735): a trailing partial word is dropped, as the
+  // (VUID-VkShaderModuleCreateInfo-codeSize-01086): a trailing partial word is dropped, as the
   // driver's own check of that rule is a single comparison not worth the fuzzer's time.
   std::vector<uint32_t> words(size / 4);
   if (!words.empty()) std::memcpy(words.data(), data, words.size() * 4);
