@@ -72,6 +72,17 @@ const Driver& driver() {
   return *d;
 }
 
+VkResult createComputePipeline(const Driver& d, VkShaderModule module, VkPipelineCache cache,
+                               VkPipeline* pipeline) {
+  VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  info.stage.module = module;
+  info.stage.pName = "main";
+  info.layout = d.emptyLayout;
+  return d.CreateComputePipelines(d.device, cache, 1, &info, nullptr, pipeline);
+}
+
 void require(bool condition, const char* what) {
   if (condition) return;
   std::fprintf(stderr, "fuzz: check failed: %s\n", what);

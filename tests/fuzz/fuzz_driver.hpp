@@ -44,6 +44,11 @@ struct Driver {
 // would cost more than the call).
 const Driver& driver();
 
+// vkCreateComputePipelines of `module`'s "main" with the empty layout, through `cache` (may be
+// VK_NULL_HANDLE). *pipeline is only written by the driver.
+VkResult createComputePipeline(const Driver& d, VkShaderModule module, VkPipelineCache cache,
+                               VkPipeline* pipeline);
+
 // Aborts with `what` when `condition` is false: libFuzzer reports it as a crash with the input.
 void require(bool condition, const char* what);
 

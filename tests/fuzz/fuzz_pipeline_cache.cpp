@@ -38,19 +38,6 @@ struct Known {
   std::vector<uint8_t> object;  // the object file
 };
 
-VkPipeline createPipeline(const fuzz::Driver& d, const Known& k, VkPipelineCache cache,
-                          VkResult& result) {
-  VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-  info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-  info.stage.module = k.module;
-  info.stage.pName = "main";
-  info.layout = d.emptyLayout;
-  VkPipeline pipeline = VK_NULL_HANDLE;
-  result = d.CreateComputePipelines(d.device, cache, 1, &info, nullptr, &pipeline);
-  return pipeline;
-}
-
 VkPipelineCache createCache(const fuzz::Driver& d, std::span<const uint8_t> data) {
   VkPipelineCacheCreateInfo info{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
   info.initialDataSize = data.size();
@@ -83,9 +70,10 @@ Known makeKnown() {
   fuzz::require(d.CreateShaderModule(d.device, &moduleInfo, nullptr, &k.module) == VK_SUCCESS,
                 "vkCreateShaderModule of the test shader");
   VkPipelineCache cache = createCache(d, {});
-  VkResult result;
-  d.DestroyPipeline(d.device, createPipeline(d, k, cache, result), nullptr);
-  fuzz::require(result == VK_SUCCESS, "compiling the test shader");
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  fuzz::require(fuzz::createComputePipeline(d, k.module, cache, &pipeline) == VK_SUCCESS,
+                "compiling the test shader");
+  d.DestroyPipeline(d.device, pipeline, nullptr);
   k.blob = cacheData(d, cache);
   d.DestroyPipelineCache(d.device, cache, nullptr);
 
@@ -207,9 +195,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Only when the cache holds a linkable entry of the test shader: for any other, the pipeline
   // would be compiled by LLVM (a hundred times the cost of an input here; fuzz_spirv covers it).
   if (holdsLinkableEntry(whole, k.key, k.object)) {
-    VkResult result;
-    VkPipeline pipeline = createPipeline(d, k, cache, result);
-    fuzz::require(result == VK_SUCCESS && pipeline != VK_NULL_HANDLE,
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    fuzz::require(fuzz::createComputePipeline(d, k.module, cache, &pipeline) == VK_SUCCESS &&
+                      pipeline != VK_NULL_HANDLE,
                   "a pipeline failed because of its cache");
     d.DestroyPipeline(d.device, pipeline, nullptr);
   }
