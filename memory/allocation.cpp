@@ -4,8 +4,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -159,12 +161,17 @@ Result<Allocation> Allocation::importFd(int fd, const ImportExpectation& expecte
                          errnoText("pread") + ")");
   if (found) *found = record;
   if (auto ok = checkRecord(record, expected); !ok) return ok.error();
-  const uint64_t mapped = (record.allocationSize + kRecordPage - 1) / kRecordPage * kRecordPage;
-  if (mapped + kRecordPage != fileSize)
+  // The data pages, rounded up, and the record page fill the file exactly. The size is compared
+  // before it is rounded up: a record claiming nearly 2^64 bytes must not wrap around to a
+  // small mapping.
+  const uint64_t mapped = fileSize - kRecordPage;
+  if (record.allocationSize > mapped ||
+      (record.allocationSize + kRecordPage - 1) / kRecordPage * kRecordPage != mapped)
     return invalidHandle("fd " + std::to_string(fd) + " is " + std::to_string(fileSize) +
-                         " bytes but its record describes " +
+                         " bytes, but its record describes " +
                          std::to_string(record.allocationSize) +
-                         " bytes of data: the memfd is truncated or padded");
+                         " bytes of data (in whole pages, then one page for the record): the "
+                         "memfd is truncated or padded");
   void* data = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (data == MAP_FAILED)
     return Error{VK_ERROR_OUT_OF_DEVICE_MEMORY,
@@ -176,11 +183,23 @@ Result<Allocation> Allocation::importFd(int fd, const ImportExpectation& expecte
 }
 
 Result<Allocation> Allocation::importHostPointer(void* pointer, uint64_t size) {
-  // mincore() fails with ENOMEM if any page of the range is not mapped in this process.
-  std::vector<unsigned char> residency((size + pageSize() - 1) / pageSize());
-  if (mincore(pointer, size, residency.data()) != 0)
-    return invalidHandle("host pointer range is not mapped memory of this process (" +
-                         errnoText("mincore") + ")");
+  // The range must lie in the address space at all; allocationSize is the application's word.
+  const auto start = reinterpret_cast<uintptr_t>(pointer);
+  if (size > UINTPTR_MAX - start)
+    return invalidHandle("host pointer range of " + std::to_string(size) +
+                         " bytes runs past the end of the address space");
+  // mincore() fails with ENOMEM if any page of the range is not mapped in this process. It is
+  // asked a bounded stretch at a time: one byte of answer per page of a range as large as the
+  // application says would be an allocation of any size (the fuzzer asked for 2.6 PiB).
+  constexpr uint64_t kPagesPerCall = 4096;
+  unsigned char residency[kPagesPerCall];
+  const uint64_t stretch = kPagesPerCall * pageSize();
+  for (uint64_t offset = 0; offset < size; offset += stretch) {
+    if (mincore(static_cast<uint8_t*>(pointer) + offset, std::min(stretch, size - offset),
+                residency) != 0)
+      return invalidHandle("host pointer range is not mapped memory of this process (" +
+                           errnoText("mincore") + ")");
+  }
   return Allocation(static_cast<uint8_t*>(pointer), size, 0, UniqueFd(), Backing::HostPointer);
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages emvk builds, tests and benchmarks with. Idempotent: installs only
 # what is missing, so a second run costs a dpkg query and nothing else.
+#   scripts/setup.sh --fuzz   also installs what the fuzz build needs (scripts/fuzz.sh): clang 19
+#                             and its libFuzzer/sanitizer runtimes (docs/FUZZING.md says why 19).
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,9 @@ packages=(
   spirv-tools spirv-cross libspirv-cross-c-shared-dev
   libtbb-dev catch2 glslc glslang-tools
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-19 libclang-rt-19-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
