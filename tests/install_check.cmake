@@ -17,7 +17,12 @@ endif()
 if(NOT format STREQUAL "1.0.1")
   message(FATAL_ERROR "file_format_version ${format}")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -E env "VK_DRIVER_FILES=${manifest}" vulkaninfo --summary
+set(preload "")
+if(PRELOAD)
+  set(preload "LD_PRELOAD=${PRELOAD}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E env "VK_DRIVER_FILES=${manifest}" ${preload}
+                        vulkaninfo --summary
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "deviceName += emvk")
   message(FATAL_ERROR "vulkaninfo through the installed manifest failed (${rc}):\n${out}")

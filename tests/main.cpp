@@ -16,11 +16,5 @@ int main(int argc, char* argv[]) {
   // the disk cache is off unless a test turns it on with a folder of its own
   // (tests/compute/pipeline_cache.cpp).
   setenv("EMVK_SHADER_CACHE", "0", 1);
-#if defined(__SANITIZE_THREAD__)
-  // Programs the tests start that are not instrumented (vulkaninfo) cannot get the TSan runtime
-  // when their loader opens libemvk.so ("cannot allocate memory in static TLS block"); loaded
-  // first, it works.
-  setenv("LD_PRELOAD", "libtsan.so.2", 0);
-#endif
   return Catch::Session().run(argc, argv);
 }
