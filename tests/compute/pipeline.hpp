@@ -60,16 +60,26 @@ class Specialization {
   VkSpecializationInfo info_{};
 };
 
-// One shader module with `bindings` storage buffers (set 0, bindings 0..n-1) and `pushBytes` of
-// push constants: its layouts, one descriptor set and any number of pipelines (specialisations).
+// One shader module with descriptors of `types` at set 0, bindings 0, 1, ... (or `bindings` storage
+// buffers) and `pushBytes` of push constants: its layouts, one descriptor set and any number of
+// pipelines (specialisations).
 class Program {
  public:
   Program(test::Device& device, const std::vector<uint32_t>& words, uint32_t bindings,
           uint32_t pushBytes = 0)
+      : Program(device, words,
+                std::vector<VkDescriptorType>(bindings, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER),
+                pushBytes) {}
+  Program(test::Device& device, const std::vector<uint32_t>& words,
+          const std::vector<VkDescriptorType>& types, uint32_t pushBytes = 0)
       : device_(device.handle) {
+    const auto bindings = static_cast<uint32_t>(types.size());
     std::vector<VkDescriptorSetLayoutBinding> slots(bindings);
-    for (uint32_t i = 0; i < bindings; ++i)
-      slots[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    std::vector<VkDescriptorPoolSize> sizes(bindings);
+    for (uint32_t i = 0; i < bindings; ++i) {
+      slots[i] = {i, types[i], 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+      sizes[i] = {types[i], 1};
+    }
     VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
                                             nullptr, 0, bindings, slots.data()};
     REQUIRE(vkCreateDescriptorSetLayout(device_, &setInfo, nullptr, &setLayout_) == VK_SUCCESS);
@@ -85,9 +95,8 @@ class Program {
     VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
                                         words.size() * 4, words.data()};
     REQUIRE(vkCreateShaderModule(device_, &moduleInfo, nullptr, &module_) == VK_SUCCESS);
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, bindings};
     VkDescriptorPoolCreateInfo poolInfo{
-        VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, nullptr, 0, 1, 1, &size};
+        VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, nullptr, 0, 1, bindings, sizes.data()};
     REQUIRE(vkCreateDescriptorPool(device_, &poolInfo, nullptr, &pool_) == VK_SUCCESS);
     VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, nullptr,
                                       pool_, 1, &setLayout_};

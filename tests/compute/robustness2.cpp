@@ -178,65 +178,25 @@ TEST_CASE("robustness2: a null texel buffer view reads (0,0,0,0) and has no texe
   std::memset(out.data, 0xcd, out.size);
   {
     // texel_fetch_float: o.size = textureSize, o.values[i] = texelFetch(i) for i < count.
-    const std::vector<uint32_t> words = spirv("texel_fetch_float", Variant::Optimized);
-    VkDescriptorSetLayoutBinding slots[] = {
-        {0, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr},
-        {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr}};
-    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                            nullptr, 0, 2, slots};
-    VkDescriptorSetLayout setLayout;
-    VK_CHECK(vkCreateDescriptorSetLayout(device.handle, &setInfo, nullptr, &setLayout));
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, 4};
-    VkPipelineLayoutCreateInfo layoutInfo{
-        VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, nullptr, 0, 1, &setLayout, 1, &push};
-    VkPipelineLayout layout;
-    VK_CHECK(vkCreatePipelineLayout(device.handle, &layoutInfo, nullptr, &layout));
-    VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
-                                        words.size() * 4, words.data()};
-    VkShaderModule module;
-    VK_CHECK(vkCreateShaderModule(device.handle, &moduleInfo, nullptr, &module));
-    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-    info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                  nullptr,
-                  0,
-                  VK_SHADER_STAGE_COMPUTE_BIT,
-                  module,
-                  "main",
-                  nullptr};
-    info.layout = layout;
-    VkPipeline pipeline;
-    VK_CHECK(vkCreateComputePipelines(device.handle, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline));
-    VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1},
-                                    {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
-    VkDescriptorPoolCreateInfo poolInfo{
-        VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, nullptr, 0, 1, 2, sizes};
-    VkDescriptorPool pool;
-    VK_CHECK(vkCreateDescriptorPool(device.handle, &poolInfo, nullptr, &pool));
-    VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, nullptr, pool,
-                                      1, &setLayout};
-    VkDescriptorSet set;
-    VK_CHECK(vkAllocateDescriptorSets(device.handle, &alloc, &set));
+    Program program(device, spirv("texel_fetch_float", Variant::Optimized),
+                    {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER},
+                    4);
+    VkPipeline pipeline = program.pipeline();
     const VkBufferView nullView = VK_NULL_HANDLE;
     VkDescriptorBufferInfo outInfo{out.buffer, 0, VK_WHOLE_SIZE};
     VkWriteDescriptorSet writes[] = {
-        {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, set, 0, 0, 1,
+        {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, program.set(), 0, 0, 1,
          VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, nullptr, nullptr, &nullView},
-        {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, set, 1, 0, 1,
+        {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, program.set(), 1, 0, 1,
          VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, nullptr, &outInfo, nullptr}};
     vkUpdateDescriptorSets(device.handle, 2, writes, 0, nullptr);
     const uint32_t count = 64;
     device.run([&](VkCommandBuffer cb) {
-      vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-      vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, nullptr);
-      vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &count);
+      program.bind(cb, pipeline);
+      program.push(cb, count);
       vkCmdDispatch(cb, 1, 1, 1);
       toHost(cb);
     });
-    vkDestroyPipeline(device.handle, pipeline, nullptr);
-    vkDestroyDescriptorPool(device.handle, pool, nullptr);
-    vkDestroyShaderModule(device.handle, module, nullptr);
-    vkDestroyPipelineLayout(device.handle, layout, nullptr);
-    vkDestroyDescriptorSetLayout(device.handle, setLayout, nullptr);
   }
   CHECK(out.as<uint32_t>()[0] == 0);  // textureSize of a null view
   for (uint32_t word = 0; word < 64 * 4; ++word)
