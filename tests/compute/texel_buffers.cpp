@@ -191,59 +191,15 @@ constexpr uint32_t kTexels = 100;          // in each view: a group and a partia
 constexpr uint32_t kInvocations = 128;     // 2 workgroups of 64
 constexpr uint32_t kCount = kTexels + 20;  // invocations that access a texel; 20 past the end
 
-// A compute program with the given descriptor types at bindings 0, 1, ...
+// A compute program with the given descriptor types at bindings 0, 1, ... and 4 bytes of push
+// constants (the count), and the buffer views made for it.
 class TexelProgram {
  public:
   TexelProgram(test::Device& device, const std::vector<uint32_t>& words,
                const std::vector<VkDescriptorType>& types)
-      : device_(device.handle) {
-    std::vector<VkDescriptorSetLayoutBinding> slots;
-    std::vector<VkDescriptorPoolSize> sizes;
-    for (uint32_t i = 0; i < types.size(); ++i) {
-      slots.push_back({i, types[i], 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
-      sizes.push_back({types[i], 1});
-    }
-    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                            nullptr, 0, uint32_t(slots.size()), slots.data()};
-    REQUIRE(vkCreateDescriptorSetLayout(device_, &setInfo, nullptr, &setLayout_) == VK_SUCCESS);
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, 4};
-    VkPipelineLayoutCreateInfo layoutInfo{
-        VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, nullptr, 0, 1, &setLayout_, 1, &push};
-    REQUIRE(vkCreatePipelineLayout(device_, &layoutInfo, nullptr, &layout_) == VK_SUCCESS);
-    VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
-                                        words.size() * 4, words.data()};
-    VkShaderModule module = VK_NULL_HANDLE;
-    REQUIRE(vkCreateShaderModule(device_, &moduleInfo, nullptr, &module) == VK_SUCCESS);
-    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-    info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                  nullptr,
-                  0,
-                  VK_SHADER_STAGE_COMPUTE_BIT,
-                  module,
-                  "main",
-                  nullptr};
-    info.layout = layout_;
-    const VkResult created =
-        vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline_);
-    vkDestroyShaderModule(device_, module, nullptr);
-    REQUIRE(created == VK_SUCCESS);
-    VkDescriptorPoolCreateInfo poolInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                        nullptr,
-                                        0,
-                                        1,
-                                        uint32_t(sizes.size()),
-                                        sizes.data()};
-    REQUIRE(vkCreateDescriptorPool(device_, &poolInfo, nullptr, &pool_) == VK_SUCCESS);
-    VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, nullptr,
-                                      pool_, 1, &setLayout_};
-    REQUIRE(vkAllocateDescriptorSets(device_, &alloc, &set_) == VK_SUCCESS);
-  }
+      : device_(device.handle), program_(device, words, types, 4), pipeline_(program_.pipeline()) {}
   ~TexelProgram() {
     for (VkBufferView v : views_) vkDestroyBufferView(device_, v, nullptr);
-    vkDestroyPipeline(device_, pipeline_, nullptr);
-    vkDestroyDescriptorPool(device_, pool_, nullptr);
-    vkDestroyPipelineLayout(device_, layout_, nullptr);
-    vkDestroyDescriptorSetLayout(device_, setLayout_, nullptr);
   }
   TexelProgram(const TexelProgram&) = delete;
   TexelProgram& operator=(const TexelProgram&) = delete;
@@ -263,7 +219,7 @@ class TexelProgram {
     views_.push_back(view);
     VkWriteDescriptorSet write{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
                                nullptr,
-                               set_,
+                               program_.set(),
                                binding,
                                0,
                                1,
@@ -276,15 +232,14 @@ class TexelProgram {
   void bindBuffer(uint32_t binding, const test::Buffer& buffer) {
     VkDescriptorBufferInfo info{buffer.buffer, 0, VK_WHOLE_SIZE};
     VkWriteDescriptorSet write{
-        VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, set_,  binding, 0, 1,
-        VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,      nullptr, &info, nullptr};
+        VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, program_.set(), binding, 0, 1,
+        VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,      nullptr, &info,          nullptr};
     vkUpdateDescriptorSets(device_, 1, &write, 0, nullptr);
   }
   void dispatch(test::Device& device, uint32_t count, uint32_t groups) {
     device.run([&](VkCommandBuffer cb) {
-      vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
-      vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set_, 0, nullptr);
-      vkCmdPushConstants(cb, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &count);
+      program_.bind(cb, pipeline_);
+      program_.push(cb, count);
       vkCmdDispatch(cb, groups, 1, 1);
       toHost(cb);
     });
@@ -292,11 +247,8 @@ class TexelProgram {
 
  private:
   VkDevice device_;
-  VkDescriptorSetLayout setLayout_ = VK_NULL_HANDLE;
-  VkPipelineLayout layout_ = VK_NULL_HANDLE;
-  VkPipeline pipeline_ = VK_NULL_HANDLE;
-  VkDescriptorPool pool_ = VK_NULL_HANDLE;
-  VkDescriptorSet set_ = VK_NULL_HANDLE;
+  Program program_;
+  VkPipeline pipeline_;
   std::vector<VkBufferView> views_;
 };
 

@@ -126,8 +126,8 @@ TEST_CASE("icd: vulkaninfo --json names the device", "[icd][vulkaninfo]") {
   // older versions print the JSON on stdout. Run it in a scratch folder and accept both.
   char scratch[] = "/tmp/emvk-vulkaninfo-XXXXXX";
   REQUIRE(mkdtemp(scratch) != nullptr);
-  probe::CommandResult run =
-      probe::runCommand(std::string("cd '") + scratch + "' && " + vulkaninfo() + " --json 2>/dev/null");
+  probe::CommandResult run = probe::runCommand(std::string("cd '") + scratch + "' && " +
+                                               vulkaninfo() + " --json 2>/dev/null");
   std::string json = run.output;
   for (const auto& entry : std::filesystem::directory_iterator(scratch))
     if (entry.path().extension() == ".json") json = probe::readFile(entry.path());
