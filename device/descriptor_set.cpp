@@ -90,7 +90,10 @@ Result<Slot> readSlot(const VkPhysicalDeviceLimits& limits, bool nullDescriptor,
   // SAMPLED_IMAGE, STORAGE_IMAGE, INPUT_ATTACHMENT. VUID-VkWriteDescriptorSet-descriptorType-02997:
   // null views need nullDescriptor.
   const auto info = read<VkDescriptorImageInfo>(at);
-  if (!info.imageView) return Error{VK_ERROR_UNKNOWN, "the image view is VK_NULL_HANDLE"};
+  if (!info.imageView && !nullDescriptor)
+    return Error{VK_ERROR_UNKNOWN,
+                 "the image view is VK_NULL_HANDLE and the nullDescriptor feature is not enabled"};
+  if (!info.imageView) return Slot{ImageSlot{nullptr, info.imageLayout}};
   return Slot{ImageSlot{fromHandle(info.imageView), info.imageLayout}};
 }
 

@@ -218,3 +218,38 @@ TEST_CASE("robustness2: without nullDescriptor a null buffer descriptor is refus
   CHECK(instance.messages.contains("nullDescriptor feature is not enabled"));
   device.destroy(result);
 }
+
+TEST_CASE("robustness2: null image descriptors are taken with nullDescriptor, refused without",
+          "[compute][robustness]") {
+  for (const bool enabled : {true, false}) {
+    INFO("nullDescriptor " << (enabled ? "enabled" : "not enabled"));
+    test::Instance instance;
+    // VUID-VkWriteDescriptorSet-descriptorType-02997, broken on purpose without the feature.
+    instance.expectInvalidUsage = !enabled;
+    RobustDevice robust;
+    test::Device device(instance, enabled ? robust.options() : test::DeviceOptions{});
+    VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1,
+                                         VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                            nullptr, 0, 1, &binding};
+    VkDescriptorSetLayout layout;
+    VK_CHECK(vkCreateDescriptorSetLayout(device.handle, &setInfo, nullptr, &layout));
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1};
+    VkDescriptorPoolCreateInfo poolInfo{
+        VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, nullptr, 0, 1, 1, &size};
+    VkDescriptorPool pool;
+    VK_CHECK(vkCreateDescriptorPool(device.handle, &poolInfo, nullptr, &pool));
+    VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, nullptr, pool,
+                                      1, &layout};
+    VkDescriptorSet set;
+    VK_CHECK(vkAllocateDescriptorSets(device.handle, &alloc, &set));
+    VkDescriptorImageInfo image{VK_NULL_HANDLE, VK_NULL_HANDLE, VK_IMAGE_LAYOUT_GENERAL};
+    VkWriteDescriptorSet write{
+        VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, nullptr, set,     0,      0, 1,
+        VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,       &image,  nullptr, nullptr};
+    vkUpdateDescriptorSets(device.handle, 1, &write, 0, nullptr);
+    CHECK(instance.messages.contains("nullDescriptor feature is not enabled") == !enabled);
+    vkDestroyDescriptorPool(device.handle, pool, nullptr);
+    vkDestroyDescriptorSetLayout(device.handle, layout, nullptr);
+  }
+}
