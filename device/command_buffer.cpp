@@ -4,6 +4,8 @@
 
 #include "device/device.hpp"
 #include "device/external_memory.hpp"
+#include "device/image.hpp"
+#include "device/trace.hpp"
 
 namespace emvk {
 
@@ -29,7 +31,18 @@ void CommandBuffer::reset() {
 
 void CommandBuffer::execute() const {
   Device& d = device();
-  for (const Command& command : commands_) std::visit([&](const auto& c) { run(d, c); }, command);
+  if (!trace::enabled()) {
+    for (const Command& command : commands_) std::visit([&](const auto& c) { run(d, c); }, command);
+    return;
+  }
+  trace::Span span("command", "command buffer");
+  span.args().add("commandBuffer", name().empty() ? "" : name()).addHandle("handle", this);
+  span.args().add("commands", commands_.size());
+  for (const Command& command : commands_) {
+    trace::Span commandSpan("command", commandName(command));
+    describeCommand(command, commandSpan.args());
+    std::visit([&](const auto& c) { run(d, c); }, command);
+  }
 }
 
 void run(Device&, const cmd::ExecuteCommands& c) {
@@ -122,26 +135,50 @@ VKAPI_ATTR void VKAPI_CALL emvk_CmdExecuteCommands(VkCommandBuffer commandBuffer
 
 // Barriers: see device/commands.hpp for why a queue needs nothing recorded for them. What they
 // are checked for is the interop contract: an image handed to another API (device/external_memory).
+// While tracing they are recorded too, so that the timeline shows them.
 VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier(
-    VkCommandBuffer commandBuffer, VkPipelineStageFlags, VkPipelineStageFlags, VkDependencyFlags,
-    uint32_t, const VkMemoryBarrier*, uint32_t, const VkBufferMemoryBarrier*,
-    uint32_t imageBarrierCount, const VkImageMemoryBarrier* pImageBarriers) {
+    VkCommandBuffer commandBuffer, VkPipelineStageFlags srcStages, VkPipelineStageFlags dstStages,
+    VkDependencyFlags, uint32_t memoryBarrierCount, const VkMemoryBarrier*,
+    uint32_t bufferBarrierCount, const VkBufferMemoryBarrier*, uint32_t imageBarrierCount,
+    const VkImageMemoryBarrier* pImageBarriers) {
   CommandBuffer* cb = fromHandle(commandBuffer);
+  const bool tracing = trace::enabled();
+  cmd::PipelineBarrier traced{srcStages, dstStages, memoryBarrierCount, bufferBarrierCount, {}};
   for (uint32_t i = 0; i < imageBarrierCount; ++i) {
     const VkImageMemoryBarrier& b = pImageBarriers[i];
     checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex,
                          b.newLayout);
+    if (tracing)
+      traced.images.push_back({fromHandle(b.image), b.oldLayout, b.newLayout, b.srcQueueFamilyIndex,
+                               b.dstQueueFamilyIndex});
   }
+  if (tracing) cb->record(std::move(traced));
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_CmdPipelineBarrier2(VkCommandBuffer commandBuffer,
                                                     const VkDependencyInfo* pDependencyInfo) {
   CommandBuffer* cb = fromHandle(commandBuffer);
-  for (uint32_t i = 0; i < pDependencyInfo->imageMemoryBarrierCount; ++i) {
-    const VkImageMemoryBarrier2& b = pDependencyInfo->pImageMemoryBarriers[i];
+  const VkDependencyInfo& d = *pDependencyInfo;
+  const bool tracing = trace::enabled();
+  cmd::PipelineBarrier traced{0, 0, d.memoryBarrierCount, d.bufferMemoryBarrierCount, {}};
+  auto stages = [&](VkPipelineStageFlags2 src, VkPipelineStageFlags2 dst) {
+    traced.srcStages |= src;
+    traced.dstStages |= dst;
+  };
+  for (uint32_t i = 0; i < d.memoryBarrierCount; ++i)
+    stages(d.pMemoryBarriers[i].srcStageMask, d.pMemoryBarriers[i].dstStageMask);
+  for (uint32_t i = 0; i < d.bufferMemoryBarrierCount; ++i)
+    stages(d.pBufferMemoryBarriers[i].srcStageMask, d.pBufferMemoryBarriers[i].dstStageMask);
+  for (uint32_t i = 0; i < d.imageMemoryBarrierCount; ++i) {
+    const VkImageMemoryBarrier2& b = d.pImageMemoryBarriers[i];
     checkExternalRelease(cb->device(), b.image, b.srcQueueFamilyIndex, b.dstQueueFamilyIndex,
                          b.newLayout);
+    stages(b.srcStageMask, b.dstStageMask);
+    if (tracing)
+      traced.images.push_back({fromHandle(b.image), b.oldLayout, b.newLayout, b.srcQueueFamilyIndex,
+                               b.dstQueueFamilyIndex});
   }
+  if (tracing) cb->record(std::move(traced));
 }
 
 // Device masks select physical devices of a group; emvk's groups have one device.

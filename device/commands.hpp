@@ -96,6 +96,18 @@ struct CopyQueryPoolResults {
 struct ExecuteCommands {
   std::vector<CommandBuffer*> secondaries;
 };
+// vkCmdPipelineBarrier(2): recorded only while EMVK_TRACE is on, so that the trace shows it; it
+// does nothing when run (see above).
+struct PipelineBarrier {
+  struct ImageTransition {
+    Image* image;
+    VkImageLayout oldLayout, newLayout;
+    uint32_t srcFamily, dstFamily;
+  };
+  VkPipelineStageFlags2 srcStages = 0, dstStages = 0;
+  uint32_t memoryBarriers = 0, bufferBarriers = 0;
+  std::vector<ImageTransition> images;
+};
 
 }  // namespace cmd
 
@@ -112,11 +124,11 @@ struct Dispatch {
 };
 }  // namespace cmd
 
-using Command =
-    std::variant<cmd::CopyBuffer, cmd::FillBuffer, cmd::UpdateBuffer, cmd::CopyBufferToImage,
-                 cmd::CopyImageToBuffer, cmd::CopyImage, cmd::ClearImage, cmd::SetEvent,
-                 cmd::WaitEvents, cmd::WriteTimestamp, cmd::ResetQueryPool,
-                 cmd::CopyQueryPoolResults, cmd::ExecuteCommands, cmd::Dispatch>;
+using Command = std::variant<cmd::CopyBuffer, cmd::FillBuffer, cmd::UpdateBuffer,
+                             cmd::CopyBufferToImage, cmd::CopyImageToBuffer, cmd::CopyImage,
+                             cmd::ClearImage, cmd::SetEvent, cmd::WaitEvents, cmd::WriteTimestamp,
+                             cmd::ResetQueryPool, cmd::CopyQueryPoolResults, cmd::ExecuteCommands,
+                             cmd::Dispatch, cmd::PipelineBarrier>;
 
 }  // namespace emvk
 
@@ -139,5 +151,14 @@ void run(Device& device, const cmd::ResetQueryPool& c);
 void run(Device& device, const cmd::CopyQueryPoolResults& c);
 void run(Device& device, const cmd::ExecuteCommands& c);
 void run(Device& device, const cmd::Dispatch& c);
+inline void run(Device&, const cmd::PipelineBarrier&) {}
+
+// EMVK_TRACE: a command's name ("vkCmdDispatch") and what the trace shows of it
+// (device/command_trace.cpp).
+const char* commandName(const Command& command);
+namespace trace {
+class Args;
+}
+void describeCommand(const Command& command, trace::Args& args);
 
 }  // namespace emvk

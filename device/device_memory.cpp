@@ -5,9 +5,51 @@
 #include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
+
+namespace {
+
+// The bytes of device memory this process holds, for the trace's counter track.
+std::atomic<int64_t> liveBytes{0};
+
+const char* backingName(memory::Backing backing) {
+  switch (backing) {
+    case memory::Backing::Anonymous:
+      return "anonymous pages";
+    case memory::Backing::Memfd:
+      return "exportable memfd";
+    case memory::Backing::ImportedFd:
+      return "imported fd";
+    case memory::Backing::HostPointer:
+      return "host pointer";
+  }
+  return "?";
+}
+
+}  // namespace
+
+DeviceMemory::~DeviceMemory() {
+  const int64_t live = liveBytes.fetch_sub(static_cast<int64_t>(size())) - int64_t(size());
+  if (!trace::enabled()) return;
+  trace::instant("memory", "vkFreeMemory",
+                 trace::Args().addHandle("memory", this).add("size", size()));
+  trace::counter("device memory", "bytes", static_cast<double>(live));
+}
+
+void DeviceMemory::traceAllocation() const {
+  const int64_t live = liveBytes.fetch_add(static_cast<int64_t>(size())) + int64_t(size());
+  if (!trace::enabled()) return;
+  trace::Args args;
+  args.addHandle("memory", this).add("size", size()).add("type", typeIndex());
+  args.add("backing", backingName(allocation_.backing()));
+  if (exportTypes_) args.addHex("exportTypes", exportTypes_);
+  if (allocation_.fd() >= 0) args.add("inode", fileInode(allocation_.fd()));
+  trace::instant("memory", "vkAllocateMemory", args);
+  trace::counter("device memory", "bytes", static_cast<double>(live));
+}
 
 VkResult DeviceMemory::map(uint64_t offset, uint64_t size, void** ppData) {
   // VUID-vkMapMemory-memory-00678: memory must not be mapped already. Real drivers return garbage
@@ -69,6 +111,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_AllocateMemory(VkDevice device,
   }
   auto memory = std::make_unique<DeviceMemory>(
       *d, allocation.take(), pAllocateInfo->memoryTypeIndex, request.value().exportTypes);
+  memory->traceAllocation();
   *pMemory = release<VkDeviceMemory>(std::move(memory));
   return VK_SUCCESS;
 }
@@ -123,6 +166,14 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetMemoryFdKHR(VkDevice device,
     return fd.error().code;
   }
   *pFd = fd.value();  // a new descriptor each call; the application owns it
+  if (trace::enabled()) {
+    trace::instant("interop", "export memory",
+                   trace::Args()
+                       .addHandle("memory", memory)
+                       .add("fd", *pFd)
+                       .add("size", memory->size())
+                       .add("inode", fileInode(*pFd)));
+  }
   return VK_SUCCESS;
 }
 

@@ -21,6 +21,10 @@ class DeviceMemory : public Object {
         typeIndex_(typeIndex),
         exportTypes_(exportTypes) {}
 
+  ~DeviceMemory();
+  // Counts the allocation and puts it in the EMVK_TRACE timeline.
+  void traceAllocation() const;
+
   uint8_t* data() const { return allocation_.data(); }
   uint64_t size() const { return allocation_.size(); }
   uint32_t typeIndex() const { return typeIndex_; }

@@ -1,5 +1,6 @@
 #include "device/external_memory.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build_identity.h"  // generated: EMVK_LAYOUT_ABI_VERSION
@@ -10,6 +11,7 @@
 #include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
@@ -161,12 +163,43 @@ Result<AllocationRequest> describeAllocation(Device& device, const VkMemoryAlloc
   return r;
 }
 
+namespace {
+
+// EMVK_TRACE: an import, with who exported the memory (from its identity record) or why it was
+// refused.
+void traceImport(int fd, uint64_t size, const memory::IdentityRecord& found,
+                 const std::string& refusal) {
+  if (!trace::enabled()) return;
+  trace::Args args;
+  args.add("fd", fd).add("size", size).add("inode", fileInode(fd));
+  if (found.exporterPid) args.add("exporterPid", found.exporterPid);
+  if (found.dedication == memory::Dedication::Image)
+    args.add("dedicatedImage", describeImage(found.image));
+  if (!refusal.empty()) args.add("refused", refusal);
+  trace::instant("interop", refusal.empty() ? "import memory" : "import memory refused", args);
+}
+
+}  // namespace
+
+uint64_t fileInode(int fd) {
+  struct stat st {};
+  return fd >= 0 && fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+}
+
+std::string describeImage(const memory::DedicatedImage& i) {
+  return concat("format ", i.format, ", ", i.width, "x", i.height, "x", i.depth, ", ", i.mipLevels,
+                " mips, ", i.arrayLayers, " layers, tiling ", i.tiling, ", usage 0x", std::hex,
+                i.usage);
+}
+
 Result<memory::Allocation> allocateBacking(Device& device, const VkMemoryAllocateInfo& info,
                                            const AllocationRequest& r) {
   const uint64_t heap = device.physicalDevice().heapSize();
   if (r.importFd) {
-    memory::IdentityRecord found;
+    memory::IdentityRecord found{};
     auto imported = memory::Allocation::importFd(r.importFd->fd, expectationFor(info, r), &found);
+    traceImport(r.importFd->fd, info.allocationSize, found,
+                imported ? std::string() : imported.error().why);
     if (!imported)
       return invalid("import of fd " + std::to_string(r.importFd->fd) + " refused (the fd stays " +
                      "open and owned by the application): " + imported.error().why);

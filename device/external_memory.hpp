@@ -4,6 +4,8 @@
 #pragma once
 #include <vulkan/vulkan.h>
 
+#include <string>
+
 #include "memory/allocation.hpp"
 #include "memory/identity_record.hpp"
 
@@ -51,6 +53,11 @@ memory::DedicatedImage dedicatedImageOf(VkImage image);
 // warning naming the rule (emvk's bytes do not depend on layouts, but a real GPU's do).
 void checkExternalRelease(Device& device, VkImage image, uint32_t srcFamily, uint32_t dstFamily,
                           VkImageLayout newLayout);
+
+// For EMVK_TRACE and messages: a file's inode (0 if none), the key that names one memfd in every
+// process, and a dedicated image's parameters in words.
+uint64_t fileInode(int fd);
+std::string describeImage(const memory::DedicatedImage& image);
 
 Result<AllocationRequest> describeAllocation(Device& device, const VkMemoryAllocateInfo& info);
 Result<memory::Allocation> allocateBacking(Device& device, const VkMemoryAllocateInfo& info,

@@ -6,6 +6,7 @@
 #include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
@@ -84,6 +85,9 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceStatus(VkDevice device, VkFence fenc
 VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count,
                                                   const VkFence* pFences, VkBool32 waitAll,
                                                   uint64_t timeout) {
+  trace::Span span("sync", "vkWaitForFences");
+  if (span)
+    span.args().add("fences", count).add("waitAll", bool(waitAll)).add("timeoutNs", timeout);
   Device* d = fromHandle(device);
   // vkWaitForFences: a timeout of zero only reports the current state.
   const auto deadline = deadlineAfter(timeout);

@@ -2,6 +2,7 @@
 
 #include "device/extensions.hpp"
 #include "device/physical_device.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
@@ -69,6 +70,9 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateInstance(const VkInstanceCreateInfo* p
            VK_API_VERSION_MAJOR(instance->apiVersion()), ".",
            VK_API_VERSION_MINOR(instance->apiVersion()), ", ", instance->extensions().count(),
            " extensions");
+  // EMVK_TRACE is read here, so each instance may trace or not; a bad path costs only the trace.
+  if (std::string problem = trace::instanceCreated(); !problem.empty())
+    EMVK_LOG(instance.get(), Warn, LogObject{}, problem);
   instance->creationFinished();
   *pInstance = release<VkInstance>(std::move(instance));
   return VK_SUCCESS;
@@ -78,6 +82,7 @@ VKAPI_ATTR void VKAPI_CALL emvk_DestroyInstance(VkInstance instance, const VkAll
   if (!instance) return;
   fromHandle(instance)->destructionStarting();
   reclaim(instance);
+  trace::instanceDestroyed();
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumeratePhysicalDevices(VkInstance instance, uint32_t* pCount,

@@ -10,6 +10,7 @@
 #include "device/physical_device.hpp"
 #include "device/pipeline_cache.hpp"
 #include "device/shader_module.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 #include "jit/disk_cache.hpp"
 
@@ -78,9 +79,17 @@ Result<std::unique_ptr<jit::Program>> buildProgram(const Device& d, PipelineCach
                     std::span<const uint8_t, VK_UUID_SIZE>(
                         d.physicalDevice().properties().pipelineCacheUUID, VK_UUID_SIZE));
   const std::string name = "pipeline " + jit::toHex(key, 8);
+  trace::Span span("jit", "build " + name);
+  if (span) {
+    span.args().add("entry", s.entry).add("spirvBytes", uint64_t(s.words.size() * 4));
+    span.args().add("specializationConstants", s.specialization.size());
+  }
   if (cache) {
     if (jit::Artefact artefact = cache->code().find(key)) {
-      if (auto program = loadCached(d, artefact, name, "pipeline cache")) return program;
+      if (auto program = loadCached(d, artefact, name, "pipeline cache")) {
+        if (span) span.args().add("code", "from the VkPipelineCache");
+        return program;
+      }
     }
   }
   const std::optional<jit::DiskCache> disk = jit::DiskCache::fromEnvironment();
@@ -91,15 +100,20 @@ Result<std::unique_ptr<jit::Program>> buildProgram(const Device& d, PipelineCach
     if (found.artefact) {
       if (auto program = loadCached(d, found.artefact, name, "disk cache")) {
         if (cache) cache->code().insert(key, found.artefact);
+        if (span) span.args().add("code", "from the disk cache");
         return program;
       }
     }
   }
 
   const auto start = std::chrono::steady_clock::now();
-  auto program = jit::Program::compile(s.words, s.entry, s.specialization);
+  auto program = [&] {
+    trace::Span compile("jit", "compile (SPIR-V -> LLVM -> machine code)");
+    return jit::Program::compile(s.words, s.entry, s.specialization);
+  }();
   if (!program) return program.error();
   const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+  if (span) span.args().add("code", "compiled by LLVM").add("compileMs", took.count());
   EMVK_LOG(&d.instance(), Info, logObject(&d), name, ": compiled by LLVM in ", took.count(), " ms");
   const jit::Artefact& artefact = program.value()->artefact();
   if (cache) cache->code().insert(key, artefact);

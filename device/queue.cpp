@@ -1,11 +1,13 @@
 #include "device/queue.hpp"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "device/command_buffer.hpp"
 #include "device/device.hpp"
 #include "device/fence.hpp"
 #include "device/semaphore.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
@@ -64,6 +66,7 @@ void Queue::sleepUntilWork(uint32_t seen) {
 }
 
 void Queue::run() {
+  trace::nameThread("queue " + std::to_string(family_) + "." + std::to_string(index_));
   for (;;) {
     const uint32_t seen = workWord_.load(std::memory_order_seq_cst);
     Submission submission;
@@ -79,21 +82,52 @@ void Queue::run() {
 }
 
 void Queue::execute(const Submission& submission) {
-  for (const Batch& batch : submission.batches) {
-    for (const SemaphoreOp& wait : batch.waits) {
-      // Wait-before-signal (timeline semaphores): the signal may come from another queue, the
-      // host or another process at any later time, so this executor sleeps until it does —
-      // unless every other process sharing the semaphore has died (device/sync_wait.hpp).
-      if (wait.semaphore->wait(wait.value, Clock::time_point::max()) == WaitStatus::PeerGone)
-        device_.lose("a queue waited on a semaphore whose every other holder process has exited");
-    }
+  trace::Span span("queue", "submit");
+  if (span) {
+    span.args().add("batches", submission.batches.size()).addHandle("fence", submission.fence);
+    trace::flowEnd("submit", "vkQueueSubmit", submission.traceFlow);
+  }
+  for (size_t i = 0; i < submission.batches.size(); ++i) {
+    executeBatch(submission.batches[i], i);
     // After a loss nothing more executes; fences still signal so that nobody waits forever
     // (their waits report VK_ERROR_DEVICE_LOST).
     if (device_.lost()) break;
-    for (CommandBuffer* cb : batch.commandBuffers) cb->execute();
-    for (const SemaphoreOp& signal : batch.signals) signal.semaphore->signal(signal.value);
   }
-  if (submission.fence) submission.fence->signal();
+  if (submission.fence) {
+    const double at = trace::enabled() ? trace::nowUs() : 0;
+    submission.fence->signal();
+    trace::instant("sync", "signal fence", trace::Args().addHandle("fence", submission.fence), at);
+  }
+}
+
+void Queue::executeBatch(const Batch& batch, size_t index) {
+  for (const SemaphoreOp& wait : batch.waits) {
+    trace::Span span("sync", "wait semaphore");
+    uint64_t flow = 0;
+    // Wait-before-signal (timeline semaphores): the signal may come from another queue, the
+    // host or another process at any later time, so this executor sleeps until it does —
+    // unless every other process sharing the semaphore has died (device/sync_wait.hpp).
+    if (wait.semaphore->wait(wait.value, Clock::time_point::max(), &flow) == WaitStatus::PeerGone)
+      device_.lose("a queue waited on a semaphore whose every other holder process has exited");
+    if (span) {
+      span.args().addHandle("semaphore", wait.semaphore).add("batch", index);
+      if (wait.semaphore->timeline()) span.args().add("value", wait.value);
+      if (flow) trace::flowEnd("sync", "semaphore", flow);
+    }
+  }
+  if (device_.lost()) return;
+  for (CommandBuffer* cb : batch.commandBuffers) cb->execute();
+  for (const SemaphoreOp& signal : batch.signals) {
+    // Dated before the signal: the wait it releases may end (and be written) before we go on.
+    const double at = trace::enabled() ? trace::nowUs() : 0;
+    const uint64_t flow = signal.semaphore->signal(signal.value);
+    if (!trace::enabled()) continue;
+    trace::Args args;
+    args.addHandle("semaphore", signal.semaphore).add("batch", index);
+    if (signal.semaphore->timeline()) args.add("value", signal.value);
+    trace::instant("sync", "signal semaphore", args, at);
+    trace::flowStart("sync", "semaphore", flow, at);
+  }
 }
 
 }  // namespace emvk
@@ -108,6 +142,23 @@ std::vector<SemaphoreOp> semaphoreOps(uint32_t count, const VkSemaphore* semapho
   for (uint32_t i = 0; i < count; ++i)
     ops[i] = {fromHandle(semaphores[i]), values && i < valueCount ? values[i] : 0};
   return ops;
+}
+
+// The application's side of a submission in the trace, with an arrow to where the queue runs it.
+void traceSubmit(const Queue& queue, Submission& submission) {
+  if (!trace::enabled()) return;
+  static std::atomic<uint64_t> submissions{0};
+  submission.traceFlow =
+      ((static_cast<uint64_t>(getpid()) << 24) + submissions.fetch_add(1) + 1) & ((1ull << 53) - 1);
+  size_t commandBuffers = 0;
+  for (const Batch& b : submission.batches) commandBuffers += b.commandBuffers.size();
+  trace::Span span("queue", "vkQueueSubmit");
+  span.args()
+      .add("queue", std::to_string(queue.family()) + "." + std::to_string(queue.index()))
+      .add("batches", submission.batches.size())
+      .add("commandBuffers", commandBuffers)
+      .addHandle("fence", submission.fence);
+  trace::flowStart("submit", "vkQueueSubmit", submission.traceFlow);
 }
 
 }  // namespace
@@ -131,6 +182,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit(VkQueue queue, uint32_t count,
     for (uint32_t c = 0; c < s.commandBufferCount; ++c)
       b.commandBuffers.push_back(fromHandle(s.pCommandBuffers[c]));
   }
+  traceSubmit(*fromHandle(queue), submission);
   fromHandle(queue)->submit(std::move(submission));
   return VK_SUCCESS;
 }
@@ -153,6 +205,7 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit2(VkQueue queue, uint32_t count,
       b.signals.push_back(
           {fromHandle(s.pSignalSemaphoreInfos[g].semaphore), s.pSignalSemaphoreInfos[g].value});
   }
+  traceSubmit(*fromHandle(queue), submission);
   fromHandle(queue)->submit(std::move(submission));
   return VK_SUCCESS;
 }

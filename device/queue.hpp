@@ -31,6 +31,7 @@ struct Batch {
 struct Submission {
   std::vector<Batch> batches;
   Fence* fence = nullptr;
+  uint64_t traceFlow = 0;  // EMVK_TRACE: the arrow from vkQueueSubmit to its execution
 };
 
 class Queue : public Object {
@@ -51,6 +52,7 @@ class Queue : public Object {
   bool takeNext(Submission& out);
   void sleepUntilWork(uint32_t seen);
   void execute(const Submission& submission);
+  void executeBatch(const Batch& batch, size_t index);
 
   Device& device_;
   uint32_t family_;

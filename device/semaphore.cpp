@@ -4,9 +4,11 @@
 #include <vector>
 
 #include "device/device.hpp"
+#include "device/external_memory.hpp"
 #include "device/instance.hpp"
 #include "device/log.hpp"
 #include "device/physical_device.hpp"
+#include "device/trace.hpp"
 #include "icd/pnext.hpp"
 
 namespace emvk {
@@ -15,13 +17,21 @@ memory::SyncKind Semaphore::kind() const {
   return timeline() ? memory::SyncKind::TimelineSemaphore : memory::SyncKind::BinarySemaphore;
 }
 
-void Semaphore::signal(uint64_t value) {
+uint64_t Semaphore::flowId(uint64_t valueOrOrdinal) const {
+  const uint64_t name = payload_.page().payload().traceName;
+  return (name ^ (valueOrOrdinal * 0x9E3779B97F4A7C15ull)) & ((uint64_t{1} << 53) - 1);
+}
+
+uint64_t Semaphore::signal(uint64_t value) {
   SyncPayloadSlot::Signalling guard(payload_);
   SignalBoard& board = device_.board();
   auto& payload = payload_.page().payload().value;
+  uint64_t flow;
   if (!timeline()) {
+    flow = flowId(payload_.page().payload().binarySignals.fetch_add(1) + 1);
     payload.store(1, std::memory_order_release);
   } else {
+    flow = flowId(value);
     // VUID-VkSemaphoreSignalInfo-value-03258: values only grow; keep the largest seen.
     uint64_t current = payload.load(std::memory_order_relaxed);
     while (value > current &&
@@ -30,26 +40,33 @@ void Semaphore::signal(uint64_t value) {
   }
   payload_.page().notify();
   board.notify();
+  return flow;
 }
 
-bool Semaphore::tryAcquire(uint64_t value) {
+bool Semaphore::tryAcquire(uint64_t value, uint64_t* flow) {
   if (const memory::SyncFile* file = payload_.syncFile()) {
     if (!file->signaled()) return false;
     payload_.dropTemporary();  // consumed by this wait
     return true;
   }
   auto& payload = payload_.page().payload().value;
-  if (timeline()) return payload.load(std::memory_order_acquire) >= value;
+  if (timeline()) {
+    if (payload.load(std::memory_order_acquire) < value) return false;
+    if (flow) *flow = flowId(value);
+    return true;
+  }
   uint64_t expected = 1;
   if (!payload.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) return false;
+  const uint64_t ordinal = payload_.page().payload().binaryAcquires.fetch_add(1) + 1;
+  if (flow) *flow = flowId(ordinal);
   // A temporarily imported payload is used by one wait, then the permanent one is back
   // (section "Importing Semaphore Payloads", temporary transference).
   payload_.dropTemporary();
   return true;
 }
 
-WaitStatus Semaphore::wait(uint64_t value, Clock::time_point deadline) {
-  return payload_.wait([&] { return tryAcquire(value); }, deadline);
+WaitStatus Semaphore::wait(uint64_t value, Clock::time_point deadline, uint64_t* flow) {
+  return payload_.wait([&] { return tryAcquire(value, flow); }, deadline);
 }
 
 }  // namespace emvk
@@ -116,7 +133,15 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreCounterValue(VkDevice device, Vk
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_SignalSemaphore(VkDevice, const VkSemaphoreSignalInfo* pInfo) {
-  fromHandle(pInfo->semaphore)->signal(pInfo->value);
+  // Dated before the signal: the wait it releases may end (and be written) before we go on.
+  const double at = trace::enabled() ? trace::nowUs() : 0;
+  const uint64_t flow = fromHandle(pInfo->semaphore)->signal(pInfo->value);
+  if (trace::enabled()) {
+    trace::instant(
+        "sync", "vkSignalSemaphore",
+        trace::Args().addHandle("semaphore", pInfo->semaphore).add("value", pInfo->value), at);
+    trace::flowStart("sync", "semaphore", flow, at);
+  }
   return VK_SUCCESS;
 }
 
@@ -124,6 +149,16 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitSemaphores(VkDevice device,
                                                    const VkSemaphoreWaitInfo* pInfo,
                                                    uint64_t timeout) {
   Device* d = fromHandle(device);
+  trace::Span span("sync", "vkWaitSemaphores");
+  if (span) {
+    std::string values;
+    for (uint32_t i = 0; i < pInfo->semaphoreCount; ++i)
+      values += concat(i ? ", " : "", pInfo->pSemaphores[i], " >= ", pInfo->pValues[i]);
+    span.args()
+        .add("semaphores", values)
+        .add("any", bool(pInfo->flags & VK_SEMAPHORE_WAIT_ANY_BIT));
+    span.args().add("timeoutNs", timeout);
+  }
   const auto deadline = deadlineAfter(timeout);
   auto reached = [&](uint32_t i) {
     return fromHandle(pInfo->pSemaphores[i])->value() >= pInfo->pValues[i];
@@ -198,6 +233,11 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetSemaphoreFdKHR(VkDevice device,
     return fd.error().code;
   }
   *pFd = fd.value();
+  if (trace::enabled()) {
+    trace::instant(
+        "interop", "export semaphore",
+        trace::Args().addHandle("semaphore", s).add("fd", *pFd).add("inode", fileInode(*pFd)));
+  }
   return VK_SUCCESS;
 }
 
@@ -223,7 +263,15 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_ImportSemaphoreFdKHR(VkDevice device,
     EMVK_LOG(&d->instance(), Error, logObject(s), "vkImportSemaphoreFdKHR: ", refused);
     return VK_ERROR_INVALID_EXTERNAL_HANDLE;
   }
+  const uint64_t inode = trace::enabled() ? fileInode(pInfo->fd) : 0;
   auto imported = s->payload().importFd(pInfo->fd, syncFd, s->kind(), temporary);
+  if (trace::enabled()) {
+    trace::Args args;
+    args.addHandle("semaphore", s).add("fd", pInfo->fd).add("syncFd", syncFd);
+    args.add("temporary", temporary).add("inode", inode);
+    if (!imported) args.add("refused", imported.error().why);
+    trace::instant("interop", imported ? "import semaphore" : "import semaphore refused", args);
+  }
   if (!imported) {
     EMVK_LOG(&d->instance(), Error, logObject(s),
              "vkImportSemaphoreFdKHR refused (the fd stays open and owned by the application): ",

@@ -18,17 +18,23 @@ class Semaphore : public Object {
   bool timeline() const { return type_ == VK_SEMAPHORE_TYPE_TIMELINE; }
   memory::SyncKind kind() const;
   uint64_t value() const { return payload_.page().payload().value.load(std::memory_order_acquire); }
-  void signal(uint64_t value);  // value is ignored for binary semaphores
+  // Signals; returns the id EMVK_TRACE gives the arrow from this signal to the wait it releases.
+  uint64_t signal(uint64_t value);  // value is ignored for binary semaphores
   // A queue's wait: true if it may go on. Binary semaphores are consumed here, and so is a
-  // temporarily imported payload (the permanent one is back after the wait).
-  bool tryAcquire(uint64_t value);
+  // temporarily imported payload (the permanent one is back after the wait). `flow` receives the
+  // id of the signal's arrow.
+  bool tryAcquire(uint64_t value, uint64_t* flow = nullptr);
   // Waits until tryAcquire(value) succeeds.
-  WaitStatus wait(uint64_t value, Clock::time_point deadline);
+  WaitStatus wait(uint64_t value, Clock::time_point deadline, uint64_t* flow = nullptr);
 
   SyncPayloadSlot& payload() { return payload_; }
   const SyncPayloadSlot& payload() const { return payload_; }
 
  private:
+  // The same number in every process that shares the payload (a timeline value, or the ordinal of
+  // a binary signal), below 2^53 so that JavaScript viewers read it exactly.
+  uint64_t flowId(uint64_t valueOrOrdinal) const;
+
   Device& device_;
   VkSemaphoreType type_;
   SyncPayloadSlot payload_;

@@ -4,6 +4,7 @@
 #include <linux/futex.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,6 +42,9 @@ void initialise(SyncPayload* p, SyncKind kind, uint64_t initial, const uint8_t* 
   p->kind = kind;
   if (driverUUID) std::memcpy(p->driverUUID, driverUUID, 16);
   p->value.store(initial);
+  // Not a secret, only distinct: a collision merely draws a wrong arrow in a trace.
+  if (getrandom(&p->traceName, sizeof p->traceName, 0) != sizeof p->traceName)
+    p->traceName = reinterpret_cast<uintptr_t>(p) ^ static_cast<uint64_t>(getpid()) << 40;
 }
 
 // Whether process `pid` can still signal anything. kill(pid, 0) probes existence without sending

@@ -29,6 +29,12 @@ struct SyncPayload {
   std::atomic<uint32_t> epoch;     // futex word: bumped by every change of `value`
   std::atomic<uint32_t> sleepers;  // threads (of any process) asleep on `epoch`
   std::atomic<int32_t> processes[kMaxProcesses];  // pids attached; 0 = free slot
+  // For EMVK_TRACE's arrows from a signal to the wait it releases, in whichever process: a random
+  // name for this payload, and how many times a binary payload was signalled and consumed (the
+  // k-th wait takes the k-th signal, VUID-vkQueueSubmit-pWaitSemaphores-03238).
+  uint64_t traceName;
+  std::atomic<uint64_t> binarySignals;
+  std::atomic<uint64_t> binaryAcquires;
 };
 static_assert(sizeof(SyncPayload) <= 4096);
 static_assert(std::atomic<uint64_t>::is_always_lock_free &&
