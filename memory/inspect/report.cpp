@@ -1,0 +1,376 @@
+#include "memory/inspect/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "device/json.hpp"
+#include "memory/inspect/process.hpp"
+#include "memory/inspect/vk_names.hpp"
+
+namespace emvk::inspect {
+namespace {
+
+constexpr size_t kWidth = 100;
+
+std::string hex(const uint8_t* bytes, size_t n) {
+  std::string s;
+  char b[3];
+  for (size_t i = 0; i < n; ++i) {
+    std::snprintf(b, sizeof(b), "%02x", bytes[i]);
+    s += b;
+  }
+  return s;
+}
+
+const char* livenessName(Liveness l) {
+  switch (l) {
+    case Liveness::Alive:
+      return "alive";
+    case Liveness::Zombie:
+      return "exited (zombie)";
+    case Liveness::Gone:
+      return "gone";
+  }
+  return "?";
+}
+
+const char* dedicationName(memory::Dedication d) {
+  switch (d) {
+    case memory::Dedication::None:
+      return "none";
+    case memory::Dedication::Image:
+      return "image";
+    case memory::Dedication::Buffer:
+      return "buffer";
+  }
+  return "unknown";
+}
+
+const char* syncKindName(memory::SyncKind k, bool forJson) {
+  switch (k) {
+    case memory::SyncKind::BinarySemaphore:
+      return forJson ? "binary_semaphore" : "binary semaphore";
+    case memory::SyncKind::TimelineSemaphore:
+      return forJson ? "timeline_semaphore" : "timeline semaphore";
+    case memory::SyncKind::Fence:
+      return "fence";
+  }
+  return "unknown";
+}
+
+// The exporter as the record names it, checked against /proc: a pid that is alive but holds
+// nothing of the object has freed it, or is a different process that reused the pid.
+struct Exporter {
+  pid_t pid;
+  std::string name;
+  Liveness liveness;
+  bool holds;
+};
+
+Exporter exporterOf(const SharedObject& o) {
+  Exporter e{static_cast<pid_t>(o.record->exporterPid), "", liveness(o.record->exporterPid), false};
+  if (const Holder* h = o.holder(e.pid)) {
+    e.holds = true;
+    e.name = h->name;
+  } else if (e.liveness != Liveness::Gone) {
+    e.name = processName(e.pid);
+  }
+  return e;
+}
+
+bool isImporter(const SharedObject& o, const Holder& h) {
+  return !o.record || static_cast<pid_t>(o.record->exporterPid) != h.pid;
+}
+
+// ---- JSON ----
+
+std::string jsonArray(const std::vector<std::string>& items, bool quoted) {
+  std::string s = "[";
+  for (size_t i = 0; i < items.size(); ++i)
+    s += (i ? ", " : "") + (quoted ? json::quote(items[i]) : items[i]);
+  return s + "]";
+}
+
+std::string jsonHolder(const Holder& h) {
+  std::vector<std::string> fds;
+  for (int fd : h.fds) fds.push_back(std::to_string(fd));
+  return "{\"pid\": " + std::to_string(h.pid) + ", \"name\": " + json::quote(h.name) +
+         ", \"alive\": " + (alive(h.pid) ? "true" : "false") +
+         ", \"fds\": " + jsonArray(fds, false) + ", \"mappings\": " + std::to_string(h.mappings) +
+         "}";
+}
+
+std::string jsonHolders(const SharedObject& o, bool importersOnly) {
+  std::vector<std::string> items;
+  for (const Holder& h : o.holders)
+    if (!importersOnly || isImporter(o, h)) items.push_back(jsonHolder(h));
+  return jsonArray(items, false);
+}
+
+std::string jsonCommon(const SharedObject& o) {
+  return "\"inode\": " + std::to_string(o.key.inode) + ", \"device\": \"" +
+         std::to_string(o.key.major) + ":" + std::to_string(o.key.minor) +
+         "\", \"file_size\": " + std::to_string(o.fileSize) +
+         ", \"status\": " + json::quote(o.status);
+}
+
+std::string jsonImage(const memory::DedicatedImage& i) {
+  std::ostringstream s;
+  s << "{\"type\": " << json::quote(imageTypeName(i.imageType))
+    << ", \"format\": " << json::quote(formatName(i.format)) << ", \"format_value\": " << i.format
+    << ", \"width\": " << i.width << ", \"height\": " << i.height << ", \"depth\": " << i.depth
+    << ", \"mip_levels\": " << i.mipLevels << ", \"array_layers\": " << i.arrayLayers
+    << ", \"samples\": " << i.samples << ", \"tiling\": " << json::quote(tilingName(i.tiling))
+    << ", \"usage\": " << jsonArray(imageUsageNames(i.usage), true)
+    << ", \"usage_value\": " << i.usage << ", \"flags\": " << i.flags << "}";
+  return s.str();
+}
+
+std::string jsonBuffer(const memory::DedicatedBuffer& b) {
+  return "{\"size\": " + std::to_string(b.size) +
+         ", \"usage\": " + jsonArray(bufferUsageNames(b.usage), true) +
+         ", \"usage_value\": " + std::to_string(b.usage) +
+         ", \"flags\": " + std::to_string(b.flags) + "}";
+}
+
+std::string jsonMemory(const SharedObject& o) {
+  std::ostringstream s;
+  s << "    {" << jsonCommon(o) << ",\n     \"checksum_ok\": " << (o.checksumOk ? "true" : "false");
+  if (const auto& r = o.record) {
+    const Exporter e = exporterOf(o);
+    s << ", \"record_version\": " << r->recordVersion
+      << ", \"layout_abi_version\": " << r->layoutAbiVersion << ",\n     \"driver_uuid\": \""
+      << hex(r->driverUUID, 16) << "\", \"device_uuid\": \"" << hex(r->deviceUUID, 16)
+      << "\",\n     \"size\": " << r->allocationSize
+      << ", \"memory_type_index\": " << r->memoryTypeIndex
+      << ", \"dedication\": " << json::quote(dedicationName(r->dedication));
+    if (r->dedication == memory::Dedication::Image)
+      s << ",\n     \"image\": " << jsonImage(r->image);
+    if (r->dedication == memory::Dedication::Buffer)
+      s << ",\n     \"buffer\": " << jsonBuffer(r->buffer);
+    s << ",\n     \"exporter\": {\"pid\": " << e.pid << ", \"name\": " << json::quote(e.name)
+      << ", \"alive\": " << (e.liveness == Liveness::Alive ? "true" : "false")
+      << ", \"holds\": " << (e.holds ? "true" : "false") << "}";
+  }
+  s << ",\n     \"importers\": " << jsonHolders(o, true)
+    << ",\n     \"holders\": " << jsonHolders(o, false) << "}";
+  return s.str();
+}
+
+std::string jsonSync(const SharedObject& o) {
+  std::ostringstream s;
+  s << "    {" << jsonCommon(o);
+  if (const auto& st = o.sync) {
+    std::vector<std::string> attached;
+    for (pid_t pid : st->attached) {
+      const Holder* h = o.holder(pid);
+      const Liveness l = liveness(pid);
+      attached.push_back("{\"pid\": " + std::to_string(pid) + ", \"name\": " +
+                         json::quote(h                     ? h->name
+                                     : l == Liveness::Gone ? ""
+                                                           : processName(pid)) +
+                         ", \"alive\": " + (l == Liveness::Alive ? "true" : "false") + "}");
+    }
+    s << ",\n     \"kind\": " << json::quote(syncKindName(st->kind, true))
+      << ", \"value\": " << st->value << ", \"driver_uuid\": \"" << hex(st->driverUUID, 16)
+      << "\",\n     \"attached\": " << jsonArray(attached, false);
+  }
+  s << ",\n     \"holders\": " << jsonHolders(o, false) << "}";
+  return s.str();
+}
+
+template <class Fn>
+std::string jsonList(const std::vector<SharedObject>& objects, Fn one) {
+  if (objects.empty()) return "[]";
+  std::string s = "[\n";
+  for (size_t i = 0; i < objects.size(); ++i)
+    s += one(objects[i]) + (i + 1 < objects.size() ? ",\n" : "\n");
+  return s + "  ]";
+}
+
+// ---- table ----
+
+// `head` followed by `items` joined with `sep`, wrapped at kWidth with continuation lines indented
+// to `indent` columns.
+std::string wrapped(std::string head, const std::vector<std::string>& items, const char* sep,
+                    size_t indent) {
+  std::string out, line = std::move(head);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string piece = items[i] + (i + 1 < items.size() ? sep : "");
+    if (line.size() + piece.size() > kWidth && line.size() > indent) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+      line = std::string(indent, ' ');
+    }
+    line += piece;
+  }
+  return out + line + "\n";
+}
+
+std::string column(std::string text, size_t width) {
+  if (text.size() < width) text.resize(width, ' ');
+  return text + " ";
+}
+
+std::string holderLine(const char* role, const Holder& h) {
+  std::string fds;
+  for (int fd : h.fds) fds += (fds.empty() ? "" : ",") + std::to_string(fd);
+  std::string line =
+      "  " + column(role, 9) + column("pid " + std::to_string(h.pid), 11) + column(h.name, 16) +
+      column(livenessName(liveness(h.pid)), 8) +
+      column(h.fds.empty() ? "no fd" : (h.fds.size() == 1 ? "fd " : "fds ") + fds, 14) +
+      (h.mappings == 0   ? "not mapped"
+       : h.mappings == 1 ? "1 mapping"
+                         : std::to_string(h.mappings) + " mappings");
+  return line + "\n";
+}
+
+std::string textImage(const memory::DedicatedImage& i) {
+  std::vector<std::string> usage;
+  for (const std::string& n : imageUsageNames(i.usage)) usage.push_back(shortName(n));
+  std::vector<std::string> words = {
+      "image " + shortName(imageTypeName(i.imageType)),
+      formatName(i.format),
+      std::to_string(i.width) + "x" + std::to_string(i.height) + "x" + std::to_string(i.depth) +
+          ",",
+      std::to_string(i.mipLevels) + (i.mipLevels == 1 ? " mip," : " mips,"),
+      std::to_string(i.arrayLayers) + (i.arrayLayers == 1 ? " layer," : " layers,"),
+      std::to_string(i.samples) + (i.samples == 1 ? " sample," : " samples,"),
+      shortName(tilingName(i.tiling)) + ","};
+  std::string usageText;
+  for (const std::string& u : usage) usageText += (usageText.empty() ? "" : "|") + u;
+  words.push_back("usage " + (usageText.empty() ? std::string("0") : usageText));
+  if (i.flags) words.push_back("(flags " + std::to_string(i.flags) + ")");
+  return wrapped("  " + column("dedicated", 9), words, " ", 12);
+}
+
+std::string textBuffer(const memory::DedicatedBuffer& b) {
+  std::string usage;
+  for (const std::string& n : bufferUsageNames(b.usage))
+    usage += (usage.empty() ? "" : "|") + shortName(n);
+  return "  " + column("dedicated", 9) + "buffer of " + std::to_string(b.size) + " bytes, usage " +
+         (usage.empty() ? "0" : usage) + "\n";
+}
+
+std::string textMemory(const SharedObject& o) {
+  std::string s = "memory inode " + std::to_string(o.key.inode) + ": ";
+  const auto& r = o.record;
+  if (!r) {
+    s += o.status + "\n";
+    for (const Holder& h : o.holders) s += holderLine("holder", h);
+    return s;
+  }
+  s = wrapped(
+      s,
+      {std::to_string(r->allocationSize) + " bytes,",
+       "memory type " + std::to_string(r->memoryTypeIndex) + ",",
+       "layout ABI " + std::to_string(r->layoutAbiVersion) + ",",
+       "record v" + std::to_string(r->recordVersion) + ",", "driver " + hex(r->driverUUID, 4) + ",",
+       o.checksumOk ? "checksum ok" : "checksum BAD"},
+      " ", 12);
+  if (!o.checksumOk) s += "  " + column("warning", 9) + o.status + "\n";
+  if (r->dedication == memory::Dedication::Image) s += textImage(r->image);
+  if (r->dedication == memory::Dedication::Buffer) s += textBuffer(r->buffer);
+  const Exporter e = exporterOf(o);
+  if (const Holder* h = o.holder(e.pid))
+    s += holderLine("exporter", *h);
+  else
+    s += "  " + column("exporter", 9) + column("pid " + std::to_string(e.pid), 11) +
+         column(e.name, 16) + livenessName(e.liveness) +
+         (e.liveness == Liveness::Gone ? ""
+                                       : ", no longer holds it (freed, or the pid was reused)") +
+         "\n";
+  bool any = false;
+  for (const Holder& h : o.holders)
+    if (isImporter(o, h)) {
+      s += holderLine("importer", h);
+      any = true;
+    }
+  if (!any) s += "  " + column("importer", 9) + "none\n";
+  return s;
+}
+
+std::string textSync(const SharedObject& o) {
+  std::string s = "sync inode " + std::to_string(o.key.inode) + ": ";
+  if (const auto& st = o.sync) {
+    s += std::string(syncKindName(st->kind, false)) + ", value " + std::to_string(st->value) +
+         ", driver " + hex(st->driverUUID, 4) + "\n";
+    std::vector<std::string> attached;
+    for (pid_t pid : st->attached) {
+      const Holder* h = o.holder(pid);
+      const Liveness l = liveness(pid);
+      const std::string name = h ? h->name : l == Liveness::Gone ? "" : processName(pid);
+      attached.push_back("pid " + std::to_string(pid) + (name.empty() ? "" : " " + name) + " (" +
+                         livenessName(l) + ")");
+    }
+    if (attached.empty()) attached.push_back("none");
+    s += wrapped("  " + column("attached", 9), attached, ", ", 12);
+  } else {
+    s += o.status + "\n";
+  }
+  for (const Holder& h : o.holders) s += holderLine("holder", h);
+  return s;
+}
+
+std::string plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+void keepObjectsOf(Scan& scan, pid_t pid) {
+  auto unrelated = [pid](const SharedObject& o) {
+    if (o.holder(pid)) return false;
+    if (o.record && static_cast<pid_t>(o.record->exporterPid) == pid) return false;
+    if (o.sync &&
+        std::find(o.sync->attached.begin(), o.sync->attached.end(), pid) != o.sync->attached.end())
+      return false;
+    return true;
+  };
+  std::erase_if(scan.memory, unrelated);
+  std::erase_if(scan.sync, unrelated);
+}
+
+std::string textReport(const Scan& scan, std::optional<pid_t> onlyPid) {
+  const std::string scope = onlyPid ? " by process " + std::to_string(*onlyPid) : "";
+  std::string s;
+  if (scan.memory.empty() && scan.sync.empty()) {
+    s = std::string(kNothingFound) + scope + " (" +
+        plural(scan.processesScanned, "process", "processes") + " scanned)\n";
+  } else {
+    s = "emvk objects" + scope + ": " +
+        plural(scan.memory.size(), "memory object", "memory objects") + ", " +
+        plural(scan.sync.size(), "semaphore or fence", "semaphores and fences") + " (" +
+        plural(scan.processesScanned, "process", "processes") + " scanned)\n";
+  }
+  if (!scan.unreadable.empty())
+    s += plural(scan.unreadable.size(), "process", "processes") +
+         " could not be read (permission denied): objects only they hold are not shown\n";
+  if (!scan.memory.empty()) {
+    s += "\nMEMORY OBJECTS\n";
+    for (const SharedObject& o : scan.memory) s += textMemory(o);
+  }
+  if (!scan.sync.empty()) {
+    s += "\nSEMAPHORES AND FENCES\n";
+    for (const SharedObject& o : scan.sync) s += textSync(o);
+  }
+  return s;
+}
+
+std::string jsonReport(const Scan& scan, std::optional<pid_t> onlyPid) {
+  std::vector<std::string> unreadable;
+  for (pid_t pid : scan.unreadable) unreadable.push_back(std::to_string(pid));
+  std::ostringstream s;
+  s << "{\n  \"tool\": \"emvk-inspect\", \"format_version\": " << kJsonFormatVersion
+    << ",\n  \"pid_filter\": " << (onlyPid ? std::to_string(*onlyPid) : "null")
+    << ", \"processes_scanned\": " << scan.processesScanned
+    << ",\n  \"processes_unreadable\": " << jsonArray(unreadable, false)
+    << ",\n  \"memory\": " << jsonList(scan.memory, jsonMemory)
+    << ",\n  \"sync\": " << jsonList(scan.sync, jsonSync) << "\n}\n";
+  return s.str();
+}
+
+}  // namespace emvk::inspect
