@@ -87,10 +87,11 @@ bool isImporter(const SharedObject& o, const Holder& h) {
 
 // ---- JSON ----
 
-std::string jsonArray(const std::vector<std::string>& items, bool quoted) {
+std::string jsonArray(const std::vector<std::string>& items, bool quoted,
+                      const char* separator = ", ") {
   std::string s = "[";
   for (size_t i = 0; i < items.size(); ++i)
-    s += (i ? ", " : "") + (quoted ? json::quote(items[i]) : items[i]);
+    s += (i ? separator : "") + (quoted ? json::quote(items[i]) : items[i]);
   return s + "]";
 }
 
@@ -107,7 +108,7 @@ std::string jsonHolders(const SharedObject& o, bool importersOnly) {
   std::vector<std::string> items;
   for (const Holder& h : o.holders)
     if (!importersOnly || isImporter(o, h)) items.push_back(jsonHolder(h));
-  return jsonArray(items, false);
+  return jsonArray(items, false, ",\n       ");  // one process a line
 }
 
 std::string jsonCommon(const SharedObject& o) {
@@ -176,7 +177,7 @@ std::string jsonSync(const SharedObject& o) {
     }
     s << ",\n     \"kind\": " << json::quote(syncKindName(st->kind, true))
       << ", \"value\": " << st->value << ", \"driver_uuid\": \"" << hex(st->driverUUID, 16)
-      << "\",\n     \"attached\": " << jsonArray(attached, false);
+      << "\",\n     \"attached\": " << jsonArray(attached, false, ",\n       ");
   }
   s << ",\n     \"holders\": " << jsonHolders(o, false) << "}";
   return s.str();
