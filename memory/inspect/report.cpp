@@ -352,11 +352,12 @@ std::string textReport(const Scan& scan, std::optional<pid_t> onlyPid) {
          " could not be read (permission denied): objects only they hold are not shown\n";
   if (!scan.memory.empty()) {
     s += "\nMEMORY OBJECTS\n";
-    for (const SharedObject& o : scan.memory) s += textMemory(o);
+    for (size_t i = 0; i < scan.memory.size(); ++i)
+      s += (i ? "\n" : "") + textMemory(scan.memory[i]);
   }
   if (!scan.sync.empty()) {
     s += "\nSEMAPHORES AND FENCES\n";
-    for (const SharedObject& o : scan.sync) s += textSync(o);
+    for (size_t i = 0; i < scan.sync.size(); ++i) s += (i ? "\n" : "") + textSync(scan.sync[i]);
   }
   return s;
 }
