@@ -217,18 +217,32 @@ std::string column(std::string text, size_t width) {
 }
 
 std::string holderLine(const char* role, const Holder& h) {
+  const std::string head = "  " + column(role, 9) + column("pid " + std::to_string(h.pid), 11) +
+                           column(h.name, 16) + column(livenessName(liveness(h.pid)), 8);
+  const std::string mapped = h.mappings == 0   ? "not mapped"
+                             : h.mappings == 1 ? "1 mapping"
+                                               : std::to_string(h.mappings) + " mappings";
   std::string fds;
   for (int fd : h.fds) fds += (fds.empty() ? "" : ",") + std::to_string(fd);
-  std::string line =
-      "  " + column(role, 9) + column("pid " + std::to_string(h.pid), 11) + column(h.name, 16) +
-      column(livenessName(liveness(h.pid)), 8) +
-      column(h.fds.empty() ? "no fd" : (h.fds.size() == 1 ? "fd " : "fds ") + fds, 14) +
-      (h.mappings == 0   ? "not mapped"
-       : h.mappings == 1 ? "1 mapping"
-                         : std::to_string(h.mappings) + " mappings");
-  return line + "\n";
+  const std::string line =
+      head + column(h.fds.empty() ? "no fd" : (h.fds.size() == 1 ? "fd " : "fds ") + fds, 14) +
+      mapped;
+  if (line.size() <= kWidth) return line + "\n";
+  // A process holding many fds of one object (a program that never closes what
+  // vkGetMemoryFdKHR returns): the list goes on over as many lines as it needs.
+  std::vector<std::string> numbers;
+  for (size_t i = 0; i < h.fds.size(); ++i)
+    numbers.push_back(std::to_string(h.fds[i]) + (i + 1 < h.fds.size() ? "," : ""));
+  return wrapped(head + mapped + ", fds ", numbers, " ", 12);
 }
 
+// `head` then `sentence`, wrapped between words.
+std::string wrappedText(const std::string& head, const std::string& sentence) {
+  std::vector<std::string> words;
+  std::istringstream in(sentence);
+  for (std::string word; in >> word;) words.push_back(word);
+  return wrapped(head, words, " ", 12);
+}
 std::string textImage(const memory::DedicatedImage& i) {
   std::vector<std::string> usage;
   for (const std::string& n : imageUsageNames(i.usage)) usage.push_back(shortName(n));
@@ -260,7 +274,7 @@ std::string textMemory(const SharedObject& o) {
   std::string s = "memory inode " + std::to_string(o.key.inode) + ": ";
   const auto& r = o.record;
   if (!r) {
-    s += o.status + "\n";
+    s = wrappedText(s, o.status);
     for (const Holder& h : o.holders) s += holderLine("holder", h);
     return s;
   }
@@ -272,7 +286,7 @@ std::string textMemory(const SharedObject& o) {
        "record v" + std::to_string(r->recordVersion) + ",", "driver " + hex(r->driverUUID, 4) + ",",
        o.checksumOk ? "checksum ok" : "checksum BAD"},
       " ", 12);
-  if (!o.checksumOk) s += "  " + column("warning", 9) + o.status + "\n";
+  if (!o.checksumOk) s += wrappedText("  " + column("warning", 9), o.status);
   if (r->dedication == memory::Dedication::Image) s += textImage(r->image);
   if (r->dedication == memory::Dedication::Buffer) s += textBuffer(r->buffer);
   const Exporter e = exporterOf(o);
@@ -310,7 +324,7 @@ std::string textSync(const SharedObject& o) {
     if (attached.empty()) attached.push_back("none");
     s += wrapped("  " + column("attached", 9), attached, ", ", 12);
   } else {
-    s += o.status + "\n";
+    s = wrappedText(s, o.status);
   }
   for (const Holder& h : o.holders) s += holderLine("holder", h);
   return s;
