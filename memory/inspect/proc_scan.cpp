@@ -145,4 +145,17 @@ Scan scanProcesses() {
   return scan;
 }
 
+void keepObjectsOf(Scan& scan, pid_t pid) {
+  auto unrelated = [pid](const SharedObject& o) {
+    if (o.holder(pid)) return false;
+    if (o.record && static_cast<pid_t>(o.record->exporterPid) == pid) return false;
+    if (o.sync &&
+        std::find(o.sync->attached.begin(), o.sync->attached.end(), pid) != o.sync->attached.end())
+      return false;
+    return true;
+  };
+  std::erase_if(scan.memory, unrelated);
+  std::erase_if(scan.sync, unrelated);
+}
+
 }  // namespace emvk::inspect

@@ -22,4 +22,8 @@ struct Scan {
 // opens are not sharing), then reads each object's record through one of its holders.
 Scan scanProcesses();
 
+// Keeps only the objects process `pid` holds (an fd or a mapping), exported (the identity record
+// names it) or is attached to (a sync payload lists it).
+void keepObjectsOf(Scan& scan, pid_t pid);
+
 }  // namespace emvk::inspect

@@ -14,11 +14,7 @@ namespace emvk::inspect {
 inline constexpr int kJsonFormatVersion = 1;
 inline constexpr char kNothingFound[] = "no emvk objects shared on this machine";
 
-// Keeps only the objects process `pid` holds (an fd or a mapping), exported (the identity record
-// names it) or is attached to (a sync payload lists it).
-void keepObjectsOf(Scan& scan, pid_t pid);
-
-std::string textReport(const Scan& scan, std::optional<pid_t> onlyPid);
-std::string jsonReport(const Scan& scan, std::optional<pid_t> onlyPid);
+std::string textReport(const Scan& scan, std::optional<pid_t> onlyPid);  // table_report.cpp
+std::string jsonReport(const Scan& scan, std::optional<pid_t> onlyPid);  // json_report.cpp
 
 }  // namespace emvk::inspect
