@@ -450,3 +450,44 @@ TEST_CASE("inspect: memfds named like emvk's but not emvk's are shown as such, f
   munmap(mapped, 2 * page);
   close(zeros);
 }
+
+TEST_CASE("inspect: memory whose exporter exited shows the exporter gone and the importer",
+          "[inspect][external]") {
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  InteropDevice features;
+  test::Device device(instance, features.options());
+  const VkDeviceSize size = 1 << 16;
+  int fd = -1;
+  pid_t exporter = 0;
+  {
+    external::Peer peer;
+    exporter = peerPid(peer);
+    auto m = fdpass::message("export-and-exit", size, device.hostVisibleMemoryType(), 51);
+    REQUIRE(peer.request(m, -1, &fd) == "ok");
+    peer.wait();  // freed everything and exited: the payload lives on in `fd`
+  }
+  REQUIRE(fd >= 0);
+  const uint64_t inode = inodeOf(fd);
+  external::SharedBuffer imported;
+  REQUIRE(external::importBuffer(device.handle, fd, size, size, device.hostVisibleMemoryType(),
+                                 false, imported) == VK_SUCCESS);
+
+  const pid_t self = getpid();
+  const Value report = inspectJson("--pid " + std::to_string(self));
+  const Value* mem = objectWithInode(report, "memory", inode);
+  REQUIRE(mem);
+  CHECK(text(mem->find("status")) == "ok");
+  CHECK(number(mem->at({"exporter", "pid"})) == static_cast<uint64_t>(exporter));
+  CHECK(!mem->at({"exporter", "alive"})->boolean());
+  CHECK(!mem->at({"exporter", "holds"})->boolean());
+  checkHolds(entryFor(mem->find("importers"), self));
+  // --pid of the dead exporter still finds what it exported.
+  CHECK(objectWithInode(inspectJson("--pid " + std::to_string(exporter)), "memory", inode));
+
+  const probe::CommandResult table = inspect("--pid " + std::to_string(self));
+  INFO(table.output);
+  CHECK(linesWith(table.output, {"exporter", "pid " + std::to_string(exporter) + " ", "gone"})
+            .size() == 1);
+  external::destroy(device.handle, imported);
+}
