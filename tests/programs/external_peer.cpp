@@ -1,12 +1,13 @@
 // external_peer: the other process of the cross-process sharing tests. It talks to the test over
 // the Unix socket whose fd number is argv[1], receives or sends exported memory with SCM_RIGHTS,
-// and answers each request with "ok" or "fail: <why>". It has its own VkInstance and VkDevice, as
-// any separate program would.
+// and answers each request with "ok" or "fail: <why>" ("pid" with its process id). It has its own
+// VkInstance and VkDevice, as any separate program would.
 #include <vulkan/vulkan.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "interop/external_buffer.hpp"
 #include "interop/external_image.hpp"
@@ -212,6 +213,50 @@ std::string importCheckWrite(Context& c, const fdpass::Message& m, int fd) {
   return result;
 }
 
+// What the "hold-*" requests imported: kept until the peer quits, so that a test can look at the
+// sharing from outside (tests/interop/test_inspect.cpp runs emvk-inspect meanwhile).
+struct Held {
+  std::vector<external::SharedBuffer> buffers;
+  std::vector<external::SharedImage> images;
+  std::vector<VkSemaphore> semaphores;
+
+  void release(VkDevice device) {
+    for (auto& b : buffers) external::destroy(device, b);
+    for (auto& i : images) external::destroy(device, i);
+    for (VkSemaphore s : semaphores) vkDestroySemaphore(device, s, nullptr);
+    *this = Held{};
+  }
+};
+
+// Imports the fd of request `m` as a buffer, an image (the request's parameters) or a timeline
+// semaphore, and keeps it.
+std::string hold(Context& c, Held& held, const std::string& op, const fdpass::Message& m, int fd) {
+  VkResult r = VK_ERROR_UNKNOWN;
+  if (op == "hold-buffer") {
+    external::SharedBuffer buffer;
+    r = external::importBuffer(c.device, fd, m.size, m.size, m.memoryType, false, buffer);
+    if (r == VK_SUCCESS) held.buffers.push_back(buffer);
+  } else if (op == "hold-image") {
+    external::ImageParams p;
+    p.format = static_cast<VkFormat>(m.format);
+    p.tiling = static_cast<VkImageTiling>(m.tiling);
+    p.width = m.width;
+    p.height = m.height;
+    p.mipLevels = m.mipLevels;
+    p.arrayLayers = m.arrayLayers;
+    external::SharedImage image;
+    r = external::sharedImage(c.device, p, m.memoryType, fd, m.size, image);
+    if (r == VK_SUCCESS) held.images.push_back(image);
+  } else if (op == "hold-timeline") {
+    VkSemaphore semaphore;
+    r = importSemaphore(c, fd, true, &semaphore);
+    if (r == VK_SUCCESS) held.semaphores.push_back(semaphore);
+  }
+  if (r == VK_SUCCESS) return "ok";
+  if (fd >= 0) close(fd);  // a refused import leaves the fd with us
+  return fail(op + " import returned " + std::to_string(r));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,6 +269,7 @@ int main(int argc, char** argv) {
     fdpass::send(socket, m);
     return 1;
   }
+  Held held;
   for (;;) {
     fdpass::Message m;
     int fd = -1;
@@ -256,6 +302,10 @@ int main(int argc, char** argv) {
       std::snprintf(reply.text, sizeof(reply.text), "%s", text.c_str());
       fdpass::send(socket, reply);
       _exit(0);  // no cleanup: a crashed peer leaves its pid in the payload too
+    } else if (op.starts_with("hold-")) {
+      text = hold(c, held, op, m, fd);
+    } else if (op == "pid") {
+      text = std::to_string(getpid());
     } else if (op == "quit") {
       break;
     } else {
@@ -269,6 +319,7 @@ int main(int argc, char** argv) {
       break;
     }
   }
+  held.release(c.device);
   tearDown(c);
   return 0;
 }
