@@ -202,7 +202,7 @@ TEST_CASE("trace: a compute submission's timeline, nested and in order", "[trace
     test::barrierToHost(cb);
     REQUIRE(vkEndCommandBuffer(cb) == VK_SUCCESS);
 
-    // Queue 0 waits for value 5 before anything signals it; queue 1 then signals it.
+    // Queue 0 waits for value 5, which queue 1 signals (whichever of the two gets there first).
     VkFence fence = device.createFence();
     submitWithTimeline(device.queues[0], cb, semaphore, 5, 0, fence);
     submitWithTimeline(device.queues[1], VK_NULL_HANDLE, semaphore, 0, 5, VK_NULL_HANDLE);
@@ -276,7 +276,6 @@ TEST_CASE("trace: a compute submission's timeline, nested and in order", "[trace
   REQUIRE(signal);
   CHECK(arg(*signal, "value")->unsignedInteger() == 5u);
   CHECK(num(wait, "ts") + num(wait, "dur") + 0.002 >= num(*signal, "ts"));
-  CHECK(num(*signal, "ts") >= num(wait, "ts"));  // wait-before-signal: queue 0 waited first
   const Value *flowStart = nullptr, *flowEnd = nullptr;
   for (const Value& e : events(t)) {
     if (str(e, "cat") != "sync") continue;
