@@ -12,8 +12,15 @@ namespace emvk {
 
 namespace {
 
-// The bytes of device memory this process holds, for the trace's counter track.
+// The bytes of device memory this process holds, for the trace's counter track, and how many of
+// its allocations are memfds other processes may share (VK_EXT_tooling_info names emvk-inspect
+// while there are any).
 std::atomic<int64_t> liveBytes{0};
+std::atomic<int64_t> liveShared{0};
+
+bool sharable(memory::Backing backing) {
+  return backing == memory::Backing::Memfd || backing == memory::Backing::ImportedFd;
+}
 
 const char* backingName(memory::Backing backing) {
   switch (backing) {
@@ -31,8 +38,11 @@ const char* backingName(memory::Backing backing) {
 
 }  // namespace
 
+bool processHoldsSharedMemory() { return liveShared.load(std::memory_order_relaxed) > 0; }
+
 DeviceMemory::~DeviceMemory() {
   const int64_t live = liveBytes.fetch_sub(static_cast<int64_t>(size())) - int64_t(size());
+  if (sharable(allocation_.backing())) liveShared.fetch_sub(1);
   if (!trace::enabled()) return;
   trace::instant("memory", "vkFreeMemory",
                  trace::Args().addHandle("memory", this).add("size", size()));
@@ -41,6 +51,7 @@ DeviceMemory::~DeviceMemory() {
 
 void DeviceMemory::traceAllocation() const {
   const int64_t live = liveBytes.fetch_add(static_cast<int64_t>(size())) + int64_t(size());
+  if (sharable(allocation_.backing())) liveShared.fetch_add(1);
   if (!trace::enabled()) return;
   trace::Args args;
   args.addHandle("memory", this).add("size", size()).add("type", typeIndex());

@@ -53,4 +53,7 @@ class DeviceMemory : public Object {
 };
 EMVK_DEFINE_HANDLE(DeviceMemory, VkDeviceMemory, VK_OBJECT_TYPE_DEVICE_MEMORY)
 
+// True while this process holds exportable or imported memory (an emvk memfd others may map).
+bool processHoldsSharedMemory();
+
 }  // namespace emvk

@@ -22,6 +22,7 @@ constexpr ExtensionId kDeviceExtensions[] = {
     ExtensionId::EXT_host_query_reset,
     ExtensionId::EXT_memory_budget,
     ExtensionId::EXT_robustness2,
+    ExtensionId::EXT_tooling_info,
     ExtensionId::KHR_16bit_storage,
     ExtensionId::KHR_8bit_storage,
     ExtensionId::KHR_bind_memory2,

@@ -198,6 +198,12 @@ std::string withArgs(std::string event, const Args& args) {
 
 }  // namespace
 
+std::string path() {
+  Writer& w = writer();
+  std::lock_guard lock(w.mutex);
+  return w.fd >= 0 ? w.path : std::string();
+}
+
 std::string instanceCreated() {
   Writer& w = writer();
   std::lock_guard lock(w.mutex);

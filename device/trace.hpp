@@ -25,6 +25,9 @@ extern std::atomic<bool> on;
 // True while a trace is being written. Read once per instance creation from EMVK_TRACE.
 inline bool enabled() { return detail::on.load(std::memory_order_relaxed); }
 
+// The file being written ("" when not tracing).
+std::string path();
+
 // The first vkCreateInstance of a process opens the trace, the last vkDestroyInstance closes it.
 // Returns why EMVK_TRACE's file could not be opened, or "".
 std::string instanceCreated();

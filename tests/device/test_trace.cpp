@@ -21,28 +21,13 @@
 #include "device/json.hpp"
 #include "harness.hpp"
 #include "tools/json_schema.hpp"
+#include "tools/scoped_env.hpp"
 
 namespace {
 
 using emvk::json::Value;
 
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_.empty())
-      unsetenv(name_);
-    else
-      setenv(name_, old_.c_str(), 1);
-  }
-
- private:
-  const char* name_;
-  std::string old_;
-};
+using test::ScopedEnv;
 
 std::string tempPath(const std::string& leaf) {
   auto dir =
