@@ -13,7 +13,11 @@ static_assert(sizeof(IdentityRecord) <= 4096, "the record fits in its page");
 
 namespace {
 
-std::string hex(const uint8_t* bytes, size_t n) {
+Error invalid(std::string why) { return Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, std::move(why)}; }
+
+}  // namespace
+
+std::string hexBytes(const uint8_t* bytes, size_t n) {
   std::string s;
   char b[3];
   for (size_t i = 0; i < n; ++i) {
@@ -22,10 +26,6 @@ std::string hex(const uint8_t* bytes, size_t n) {
   }
   return s;
 }
-
-Error invalid(std::string why) { return Error{VK_ERROR_INVALID_EXTERNAL_HANDLE, std::move(why)}; }
-
-}  // namespace
 
 uint32_t recordChecksum(const IdentityRecord& record) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(&record);
@@ -73,12 +73,13 @@ Result<bool> checkRecord(const IdentityRecord& found, const ImportExpectation& e
                    std::to_string(expected.layoutAbiVersion) +
                    ": images would be laid out differently, so the data cannot be shared");
   if (std::memcmp(found.driverUUID, expected.driverUUID, 16) != 0)
-    return invalid("driverUUID differs (exporter " + hex(found.driverUUID, 16) + ", importer " +
-                   hex(expected.driverUUID, 16) +
+    return invalid("driverUUID differs (exporter " + hexBytes(found.driverUUID, 16) +
+                   ", importer " + hexBytes(expected.driverUUID, 16) +
                    "): the memory comes from another driver or another emvk build");
   if (std::memcmp(found.deviceUUID, expected.deviceUUID, 16) != 0)
-    return invalid("deviceUUID differs (exporter " + hex(found.deviceUUID, 16) + ", importer " +
-                   hex(expected.deviceUUID, 16) + "): the memory comes from another device");
+    return invalid("deviceUUID differs (exporter " + hexBytes(found.deviceUUID, 16) +
+                   ", importer " + hexBytes(expected.deviceUUID, 16) +
+                   "): the memory comes from another device");
   // VUID-VkMemoryAllocateInfo-allocationSize-01742: size and type must match the export.
   if (found.allocationSize != expected.allocationSize)
     return invalid("allocationSize " + std::to_string(expected.allocationSize) +

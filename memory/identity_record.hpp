@@ -61,6 +61,9 @@ struct ImportExpectation {
 
 uint32_t recordChecksum(const IdentityRecord& record);
 
+// Bytes as lowercase hex ("d948cc96..."), as messages and emvk-inspect print UUIDs.
+std::string hexBytes(const uint8_t* bytes, size_t n);
+
 // A record made and checksummed from its fields.
 IdentityRecord makeRecord(const ImportExpectation& self, Dedication dedication,
                           const DedicatedImage* image, const DedicatedBuffer* buffer);

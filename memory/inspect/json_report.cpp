@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "device/json.hpp"
+#include "memory/identity_record.hpp"
 #include "memory/inspect/object_facts.hpp"
 #include "memory/inspect/report.hpp"
 #include "memory/inspect/vk_names.hpp"
@@ -69,8 +70,8 @@ std::string jsonMemory(const SharedObject& o) {
     const Exporter e = exporterOf(o);
     s << ", \"record_version\": " << r->recordVersion
       << ", \"layout_abi_version\": " << r->layoutAbiVersion << ",\n     \"driver_uuid\": \""
-      << hex(r->driverUUID, 16) << "\", \"device_uuid\": \"" << hex(r->deviceUUID, 16)
-      << "\",\n     \"size\": " << r->allocationSize
+      << memory::hexBytes(r->driverUUID, 16) << "\", \"device_uuid\": \""
+      << memory::hexBytes(r->deviceUUID, 16) << "\",\n     \"size\": " << r->allocationSize
       << ", \"memory_type_index\": " << r->memoryTypeIndex
       << ", \"dedication\": " << json::quote(dedicationName(r->dedication));
     if (r->dedication == memory::Dedication::Image)
@@ -97,7 +98,8 @@ std::string jsonSync(const SharedObject& o) {
                          ", \"alive\": " + (alive(pid) ? "true" : "false") + "}");
     }
     s << ",\n     \"kind\": " << json::quote(syncKindName(st->kind, true))
-      << ", \"value\": " << st->value << ", \"driver_uuid\": \"" << hex(st->driverUUID, 16)
+      << ", \"value\": " << st->value << ", \"driver_uuid\": \""
+      << memory::hexBytes(st->driverUUID, 16)
       << "\",\n     \"attached\": " << jsonArray(attached, false, ",\n       ");
   }
   s << ",\n     \"holders\": " << jsonHolders(o, false) << "}";

@@ -4,16 +4,6 @@
 
 namespace emvk::inspect {
 
-std::string hex(const uint8_t* bytes, size_t n) {
-  std::string s;
-  char b[3];
-  for (size_t i = 0; i < n; ++i) {
-    std::snprintf(b, sizeof(b), "%02x", bytes[i]);
-    s += b;
-  }
-  return s;
-}
-
 const char* livenessName(Liveness l) {
   switch (l) {
     case Liveness::Alive:

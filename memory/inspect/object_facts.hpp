@@ -11,7 +11,6 @@
 
 namespace emvk::inspect {
 
-std::string hex(const uint8_t* bytes, size_t n);
 const char* livenessName(Liveness l);
 const char* dedicationName(memory::Dedication d);
 // "timeline semaphore" for people, "timeline_semaphore" for JSON.

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "memory/identity_record.hpp"
 #include "memory/inspect/object_facts.hpp"
 #include "memory/inspect/report.hpp"
 #include "memory/inspect/vk_names.hpp"
@@ -97,14 +98,14 @@ std::string textMemory(const SharedObject& o) {
     for (const Holder& h : o.holders) s += holderLine("holder", h);
     return s;
   }
-  s = wrapped(
-      s,
-      {std::to_string(r->allocationSize) + " bytes,",
-       "memory type " + std::to_string(r->memoryTypeIndex) + ",",
-       "layout ABI " + std::to_string(r->layoutAbiVersion) + ",",
-       "record v" + std::to_string(r->recordVersion) + ",", "driver " + hex(r->driverUUID, 4) + ",",
-       o.checksumOk ? "checksum ok" : "checksum BAD"},
-      " ", 12);
+  s = wrapped(s,
+              {std::to_string(r->allocationSize) + " bytes,",
+               "memory type " + std::to_string(r->memoryTypeIndex) + ",",
+               "layout ABI " + std::to_string(r->layoutAbiVersion) + ",",
+               "record v" + std::to_string(r->recordVersion) + ",",
+               "driver " + memory::hexBytes(r->driverUUID, 4) + ",",
+               o.checksumOk ? "checksum ok" : "checksum BAD"},
+              " ", 12);
   if (!o.checksumOk) s += wrappedText("  " + column("warning", 9), o.status);
   if (r->dedication == memory::Dedication::Image) s += textImage(r->image);
   if (r->dedication == memory::Dedication::Buffer) s += textBuffer(r->buffer);
@@ -131,7 +132,7 @@ std::string textSync(const SharedObject& o) {
   std::string s = "sync inode " + std::to_string(o.key.inode) + ": ";
   if (const auto& st = o.sync) {
     s += std::string(syncKindName(st->kind, false)) + ", value " + std::to_string(st->value) +
-         ", driver " + hex(st->driverUUID, 4) + "\n";
+         ", driver " + memory::hexBytes(st->driverUUID, 4) + "\n";
     std::vector<std::string> attached;
     for (pid_t pid : st->attached) {
       const std::string name = attachedName(o, pid);

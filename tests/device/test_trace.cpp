@@ -20,6 +20,7 @@
 #include "compute/pipeline.hpp"
 #include "device/json.hpp"
 #include "harness.hpp"
+#include "interop/external_semaphore.hpp"
 #include "tools/json_schema.hpp"
 #include "tools/scoped_env.hpp"
 
@@ -98,15 +99,6 @@ bool inside(const Value& inner, const Value& outer) {
          num(inner, "ts") + num(inner, "dur") <= num(outer, "ts") + num(outer, "dur") + 0.002;
 }
 
-VkSemaphore timelineSemaphore(VkDevice device) {
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, nullptr,
-                                 VK_SEMAPHORE_TYPE_TIMELINE, 0};
-  VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
-  VkSemaphore s = VK_NULL_HANDLE;
-  REQUIRE(vkCreateSemaphore(device, &info, nullptr, &s) == VK_SUCCESS);
-  return s;
-}
-
 void submitWithTimeline(VkQueue queue, VkCommandBuffer cb, VkSemaphore semaphore,
                         uint64_t waitValue, uint64_t signalValue, VkFence fence) {
   VkTimelineSemaphoreSubmitInfo values{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
@@ -156,7 +148,7 @@ TEST_CASE("trace: a compute submission's timeline, nested and in order", "[trace
     compute_test::Program program(device, compute_test::jitShader("saxpy.optimized.spv"), 2, 8);
     VkPipeline pipeline = program.pipeline();
     program.bindBuffers({&x, &y});
-    VkSemaphore semaphore = timelineSemaphore(device.handle);
+    VkSemaphore semaphore = external::createSemaphore(device, true, false);
 
     VkCommandBuffer cb = device.begin();
     auto setName = instance.proc<PFN_vkSetDebugUtilsObjectNameEXT>("vkSetDebugUtilsObjectNameEXT");

@@ -18,6 +18,7 @@
 #include "harness.hpp"
 #include "interop/external_buffer.hpp"
 #include "interop/external_image.hpp"
+#include "interop/external_semaphore.hpp"
 #include "interop/peer.hpp"
 #include "tools/leaks.hpp"
 #include "tools/probe.hpp"
@@ -98,20 +99,6 @@ std::vector<std::string> linesWith(const std::string& output, std::vector<std::s
   return found;
 }
 
-struct InteropDevice {
-  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, nullptr, VK_TRUE};
-  test::DeviceOptions options() {
-    test::DeviceOptions o;
-    o.pNext = &timeline;
-    o.extensions = {VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-                    VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME,
-                    VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
-                    VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
-    return o;
-  }
-};
-
 // The layout ABI and driverUUID the device reports, to compare with what the records say.
 struct DriverIdentity {
   uint32_t layoutAbi = 0;
@@ -137,26 +124,6 @@ DriverIdentity driverIdentity(VkPhysicalDevice physical) {
   return identity;
 }
 
-VkSemaphore exportableTimeline(test::Device& device, uint64_t initial) {
-  VkExportSemaphoreCreateInfo exportInfo{VK_STRUCTURE_TYPE_EXPORT_SEMAPHORE_CREATE_INFO, nullptr,
-                                         VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT};
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, &exportInfo,
-                                 VK_SEMAPHORE_TYPE_TIMELINE, initial};
-  VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type};
-  VkSemaphore s;
-  REQUIRE(vkCreateSemaphore(device.handle, &info, nullptr, &s) == VK_SUCCESS);
-  return s;
-}
-
-int exportSemaphore(test::Device& device, VkSemaphore s) {
-  auto get = device.proc<PFN_vkGetSemaphoreFdKHR>("vkGetSemaphoreFdKHR");
-  VkSemaphoreGetFdInfoKHR info{VK_STRUCTURE_TYPE_SEMAPHORE_GET_FD_INFO_KHR, nullptr, s,
-                               VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_OPAQUE_FD_BIT};
-  int fd = -1;
-  REQUIRE(get(device.handle, &info, &fd) == VK_SUCCESS);
-  return fd;
-}
-
 pid_t peerPid(external::Peer& peer) {
   const std::string reply = peer.request(fdpass::message("pid"));
   INFO(reply);
@@ -179,7 +146,7 @@ TEST_CASE("inspect: memory, an image and a timeline shared with a peer process a
           "[inspect][external]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
-  InteropDevice features;
+  external::SyncDevice features;
   test::Device device(instance, features.options());
   const DriverIdentity identity = driverIdentity(instance.physical);
   const leaks::Snapshot baseline;
@@ -198,7 +165,7 @@ TEST_CASE("inspect: memory, an image and a timeline shared with a peer process a
   p.arrayLayers = 3;
   external::SharedImage image;
   REQUIRE(external::sharedImage(device.handle, p, memoryType, -1, 0, image) == VK_SUCCESS);
-  VkSemaphore timeline = exportableTimeline(device, 41);
+  VkSemaphore timeline = external::createSemaphore(device, true, true, 41);
   VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO, nullptr, timeline, 42};
   REQUIRE(device.proc<PFN_vkSignalSemaphoreKHR>("vkSignalSemaphoreKHR")(device.handle, &signal) ==
           VK_SUCCESS);
@@ -206,7 +173,7 @@ TEST_CASE("inspect: memory, an image and a timeline shared with a peer process a
   int plainFd = -1, imageFd = -1;
   REQUIRE(external::exportFd(device.handle, plain.memory, &plainFd) == VK_SUCCESS);
   REQUIRE(external::exportFd(device.handle, image.memory, &imageFd) == VK_SUCCESS);
-  const int timelineFd = exportSemaphore(device, timeline);
+  const int timelineFd = external::exportSemaphore(device, timeline);
   const uint64_t plainInode = inodeOf(plainFd), imageInode = inodeOf(imageFd),
                  timelineInode = inodeOf(timelineFd);
 
@@ -455,7 +422,7 @@ TEST_CASE("inspect: memory whose exporter exited shows the exporter gone and the
           "[inspect][external]") {
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
-  InteropDevice features;
+  external::SyncDevice features;
   test::Device device(instance, features.options());
   const VkDeviceSize size = 1 << 16;
   int fd = -1;
