@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "device/json.hpp"
+
 namespace emvk::bench {
 namespace {
 
@@ -113,22 +115,7 @@ void describeDriver(const DriverRun& run, std::FILE* out) {
   for (const auto& s : run.skipped) std::fprintf(out, "          skipped %s\n", s.c_str());
 }
 
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", c);
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string jsonString(const std::string& s) { return emvk::json::quote(s); }
 
 std::string jsonNumber(std::optional<double> value) {
   return value ? cell(value, "%.10g") : "null";
