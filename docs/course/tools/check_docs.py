@@ -77,6 +77,19 @@ def feature_present(feature, build):
     raise SystemExit(f"check_docs: unknown feature '{feature}' in a needs marker")
 
 
+def anchors(markdown):
+    """The anchors GitHub makes for a file's headings: lower case, punctuation dropped, spaces
+    to hyphens."""
+    found, in_fence = set(), False
+    for line in markdown.read_text().splitlines():
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        elif not in_fence and line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            found.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return found
+
+
 def diagram_image(lines, fence_line):
     """The images/NAME.svg a Mermaid block renders to: the last image within the 6 lines above
     its fence (the image, then the source in a <details> block under it)."""
@@ -106,9 +119,13 @@ def check_links(path, blocks, build):
         for target in LINK.findall(line):
             if re.match(r"^[a-z]+:", target) or target.startswith("#"):
                 continue
-            if not (path.parent / target.split("#", 1)[0]).exists():
+            file, _, anchor = target.partition("#")
+            if not (path.parent / file).exists():
                 problems.append(f"{path.relative_to(REPO)}:{number}: link to a missing file: "
                                 f"{target}")
+            elif anchor and file.endswith(".md") and anchor not in anchors(path.parent / file):
+                problems.append(f"{path.relative_to(REPO)}:{number}: {file} has no heading "
+                                f"#{anchor}")
     for b in blocks:
         if b.language != "mermaid":
             continue
