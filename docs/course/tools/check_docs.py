@@ -23,6 +23,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,13 +37,18 @@ NEEDS = re.compile(r"^<!--\s*needs:\s*([\w.-]+)\s*-->$")
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 
 
+def shown(path):
+    """A path as the report shows it: relative to the repository when inside it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
 class Block:
     def __init__(self, path, line, language, text, needs):
         self.path, self.line, self.language, self.text, self.needs = (
             path, line, language, text, needs)
 
     def where(self):
-        return f"{self.path.relative_to(REPO)}:{self.line}"
+        return f"{shown(self.path)}:{self.line}"
 
 
 def read_blocks(path):
@@ -109,6 +115,7 @@ def check_links(path, blocks, build):
     for number, line in enumerate(lines, 1):
         if FENCE.match(line) or (in_fence and line.strip() == "```"):
             in_fence = not in_fence
+            previous = "```"  # a marker belongs to the one element under it
             continue
         if in_fence or not line.strip():
             continue
@@ -121,10 +128,10 @@ def check_links(path, blocks, build):
                 continue
             file, _, anchor = target.partition("#")
             if not (path.parent / file).exists():
-                problems.append(f"{path.relative_to(REPO)}:{number}: link to a missing file: "
+                problems.append(f"{shown(path)}:{number}: link to a missing file: "
                                 f"{target}")
             elif anchor and file.endswith(".md") and anchor not in anchors(path.parent / file):
-                problems.append(f"{path.relative_to(REPO)}:{number}: {file} has no heading "
+                problems.append(f"{shown(path)}:{number}: {file} has no heading "
                                 f"#{anchor}")
     for b in blocks:
         if b.language != "mermaid":
@@ -150,16 +157,19 @@ def scratch_root(build):
 
 
 def run_block(block, cwd, env, timeout):
+    """Runs one block in its own process group, so a timeout stops everything it started."""
     start = time.monotonic()
+    child = subprocess.Popen(["bash", "-e", "-c", block.text], cwd=cwd, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             start_new_session=True)
     try:
-        done = subprocess.run(["bash", "-e", "-c", block.text], cwd=cwd, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=timeout, start_new_session=True)
-        status, output = done.returncode, done.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        status = f"timeout after {timeout} s"
-        output = (e.stdout or b"").decode(errors="replace")
-    return status, output, time.monotonic() - start
+        output, _ = child.communicate(timeout=timeout)
+        status = f"exit status {child.returncode}"
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        output, _ = child.communicate()
+        status = f"no end after {timeout} s: stopped"
+    return status, output.decode(errors="replace"), time.monotonic() - start
 
 
 def main():
@@ -200,11 +210,11 @@ def main():
             continue
         status, output, seconds = run_block(b, cwd, env, args.timeout)
         ran += 1
-        if status == 0:
+        if status == "exit status 0":
             print(f"ok   {b.where()} ({seconds:.1f} s)")
             continue
         failed.append(b)
-        print(f"FAIL {b.where()} ({seconds:.1f} s): exit status {status}\n"
+        print(f"FAIL {b.where()} ({seconds:.1f} s): {status}\n"
               f"---- command\n{b.text}---- output (last 60 lines)")
         print("\n".join(output.splitlines()[-60:]))
         print("----")
