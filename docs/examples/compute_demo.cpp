@@ -158,9 +158,9 @@ int main(int argc, char** argv) {
   VkQueue computeQueue, copyQueue;
   vkGetDeviceQueue(device, family, 0, &computeQueue);
   vkGetDeviceQueue(device, family, queueCount - 1, &copyQueue);
-  std::printf("device: %s (Vulkan %u.%u), queues %u.0 (saxpy) and %u.%u (copy)\n",
-              props.deviceName, VK_API_VERSION_MAJOR(props.apiVersion),
-              VK_API_VERSION_MINOR(props.apiVersion), family, family, queueCount - 1);
+  std::printf("device: %s (Vulkan %u.%u), queues %u.0 (saxpy) and %u.%u (copy)\n", props.deviceName,
+              VK_API_VERSION_MAJOR(props.apiVersion), VK_API_VERSION_MINOR(props.apiVersion),
+              family, family, queueCount - 1);
 
   // x[i] = i % 7, y[i] = 1, a = 2: after `reps` dispatches y[i] = 1 + 2 * reps * (i % 7), exactly.
   const VkDeviceSize bytes = VkDeviceSize(n) * sizeof(float);
@@ -348,14 +348,14 @@ int main(int argc, char** argv) {
     const float expected = 1.0f + 2.0f * float(reps) * float(i % 7);
     if (y.floats[i] != expected || z.floats[i] != expected) ++wrong;
   }
-  std::printf("saxpy:  %u floats, vkCmdDispatch(%u, 1, 1) of %u invocations, %u times\n", n,
-              groups, kLocalSize, reps);
+  std::printf("saxpy:  %u floats, vkCmdDispatch(%u, 1, 1) of %u invocations, %u times\n", n, groups,
+              kLocalSize, reps);
   std::printf("time:   median %.0f us per dispatch, best %.0f us (timestamp queries), %.1f GB/s\n",
               median, sorted[0], 12.0 * n / (median * 1e3));
-  std::printf("sync:   queue %u.0 signalled timeline value %llu; queue %u.%u waited for it, then "
-              "copied y (%llu KiB) to z\n",
-              family, (unsigned long long)value, family, queueCount - 1,
-              (unsigned long long)(bytes >> 10));
+  std::printf(
+      "sync:   queue %u.0 signalled timeline value %llu; queue %u.%u waited for it, then "
+      "copied y (%llu KiB) to z\n",
+      family, (unsigned long long)value, family, queueCount - 1, (unsigned long long)(bytes >> 10));
   std::printf("check:  %u floats of y and z on the host: %zu wrong -> %s\n", n, wrong,
               wrong ? "FAIL" : "OK");
 
