@@ -3,6 +3,8 @@
 # Chromium. Installs Debian's chromium with apt-get when it is missing (never from setup.sh: the
 # build, the tests and CI do not need it). Needs python3; no network besides apt.
 #   trace_screenshot.sh TRACE.json OUT.png [WIDTH]     WIDTH in CSS pixels, default 1600
+# TRACE.json may be several files joined by commas (a.json,b.json): their events are drawn
+# together, for example one file per process.
 # Example (chapter 2 of the course; needs EMVK_TRACE):
 #   VK_DRIVER_FILES=$PWD/build/emvk_icd.json EMVK_TRACE=/tmp/emvk-demo-trace.json \
 #     build/docs/examples/external_demo /tmp/emvk-demo.png
@@ -27,11 +29,14 @@ trap 'rm -rf "$work"' EXIT
 # The page with the trace inside it: file:// pages may not fetch other files.
 python3 - "$tools/trace_view.html" "$trace" "$work/view.html" <<'PY'
 import json, os, sys
-page, trace, out = sys.argv[1:]
-with open(trace) as f:
-    data = json.load(f)  # refuses a file that is not JSON, with the position
-embedded = json.dumps(data).replace("</", "<\\/")
-title = json.dumps(os.path.basename(trace))
+page, traces, out = sys.argv[1:]
+events = []
+for trace in traces.split(","):
+    with open(trace) as f:
+        data = json.load(f)  # refuses a file that is not JSON, with the position
+    events += data["traceEvents"] if isinstance(data, dict) else data
+embedded = json.dumps({"traceEvents": events}).replace("</", "<\\/")
+title = json.dumps(", ".join(os.path.basename(t) for t in traces.split(",")))
 html = open(page).read().replace(
     "</head>", f"<script>window.TRACE_DATA = {embedded};\nwindow.TRACE_TITLE = {title};</script>\n</head>", 1)
 open(out, "w").write(html)

@@ -6,7 +6,8 @@ For each (pid, tid) track, named by its `thread_name` metadata (and the process 
 occurrence, in the order the names first appear. Stdlib only; the course uses it to read the
 traces EMVK_TRACE writes without a browser.
 
-Usage: trace_summary.py TRACE.json [--expect NAME ...]
+Usage: trace_summary.py TRACE.json [MORE.json ...] [--expect NAME ...]
+  several files (one per process, say) are read as one trace
   --expect  exit 1 unless some event has this name (repeatable)
 """
 import argparse
@@ -22,10 +23,10 @@ def load(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("trace")
+    parser.add_argument("traces", nargs="+")
     parser.add_argument("--expect", action="append", default=[])
     args = parser.parse_args()
-    events = load(args.trace)
+    events = [e for path in args.traces for e in load(path)]
 
     processes, threads, tracks = {}, {}, {}
     for e in events:
@@ -43,7 +44,7 @@ def main():
         entry = track.setdefault(e.get("name", "?"), [0, e.get("args"), e.get("ph")])
         entry[0] += 1
 
-    print(f"{args.trace}: {len(events)} events on {len(tracks)} tracks")
+    print(f"{', '.join(args.traces)}: {len(events)} events on {len(tracks)} tracks")
     for key in sorted(tracks, key=lambda k: (k[0], threads.get(k, ""), k[1])):
         pid, tid = key
         title = threads.get(key, f"thread {tid}")
