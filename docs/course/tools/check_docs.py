@@ -172,6 +172,27 @@ def run_block(block, cwd, env, timeout):
     return status, output.decode(errors="replace"), time.monotonic() - start
 
 
+def run_blocks(blocks, build, cwd, env, timeout):
+    """Runs the blocks whose features are present; returns (ran, failed, skipped by feature)."""
+    ran, failed, skipped = 0, [], {}
+    for b in blocks:
+        if b.needs and not feature_present(b.needs, build):
+            skipped[b.needs] = skipped.get(b.needs, 0) + 1
+            print(f"skip {b.where()} (needs {b.needs})", flush=True)
+            continue
+        status, output, seconds = run_block(b, cwd, env, timeout)
+        ran += 1
+        if status == "exit status 0":
+            print(f"ok   {b.where()} ({seconds:.1f} s)", flush=True)
+            continue
+        failed.append(b)
+        print(f"FAIL {b.where()} ({seconds:.1f} s): {status}\n"
+              f"---- command\n{b.text}---- output (last 60 lines)")
+        print("\n".join(output.splitlines()[-60:]))
+        print("----", flush=True)
+    return ran, failed, skipped
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", type=Path, default=REPO / "build")
@@ -202,25 +223,12 @@ def main():
     env["XDG_CACHE_HOME"] = str(scratch / "cache")
 
     start = time.monotonic()
-    ran, failed, skipped = 0, [], {}
-    for b in blocks:
-        if b.needs and not feature_present(b.needs, build):
-            skipped[b.needs] = skipped.get(b.needs, 0) + 1
-            print(f"skip {b.where()} (needs {b.needs})")
-            continue
-        status, output, seconds = run_block(b, cwd, env, args.timeout)
-        ran += 1
-        if status == "exit status 0":
-            print(f"ok   {b.where()} ({seconds:.1f} s)")
-            continue
-        failed.append(b)
-        print(f"FAIL {b.where()} ({seconds:.1f} s): {status}\n"
-              f"---- command\n{b.text}---- output (last 60 lines)")
-        print("\n".join(output.splitlines()[-60:]))
-        print("----")
-    shutil.rmtree(scratch, ignore_errors=True)
-    if cwd != REPO:
-        shutil.rmtree(cwd, ignore_errors=True)
+    try:
+        ran, failed, skipped = run_blocks(blocks, build, cwd, env, args.timeout)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if cwd != REPO:
+            shutil.rmtree(cwd, ignore_errors=True)
 
     for p in problems:
         print(f"LINK {p}")
