@@ -52,7 +52,10 @@ void run(Device& device, const cmd::Dispatch& c) {
   const auto* cancelWord = reinterpret_cast<const uint32_t*>(&cancel);
   device.workers().parallelFor(total, grain, [&](size_t begin, size_t end) {
     trace::Span span("workers", "workgroups");
-    if (span) span.args().add("first", uint64_t(begin)).add("count", uint64_t(end - begin));
+    if (span) {
+      trace::nameThreadIfUnnamed("worker");
+      span.args().add("first", uint64_t(begin)).add("count", uint64_t(end - begin));
+    }
     // Each piece of the range runs on one thread: its workgroups take turns with one block of
     // shared memory, 16-byte aligned as the JIT assumes.
     std::vector<uint8_t> shared(sharedSize + 16);

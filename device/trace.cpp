@@ -306,4 +306,8 @@ void nameThread(std::string_view name) {
   namedGeneration = 0;
 }
 
+void nameThreadIfUnnamed(std::string_view name) {
+  if (threadName.empty()) nameThread(std::string(name) + " " + std::to_string(gettid()));
+}
+
 }  // namespace emvk::trace

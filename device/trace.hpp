@@ -83,6 +83,9 @@ void flowStart(const char* category, std::string_view name, uint64_t id, double 
 void flowEnd(const char* category, std::string_view name, uint64_t id);
 // Names the calling thread's track (a queue's executor calls itself "queue 0.0").
 void nameThread(std::string_view name);
+// Names the calling thread's track unless it has a name already (a worker of the thread pool,
+// which otherwise shows the name it inherited from the thread that started it).
+void nameThreadIfUnnamed(std::string_view name);
 
 // Microseconds on CLOCK_MONOTONIC: the same clock in every process, so traces of cooperating
 // processes line up.

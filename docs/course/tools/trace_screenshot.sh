@@ -3,6 +3,7 @@
 # Chromium. Installs Debian's chromium with apt-get when it is missing (never from setup.sh: the
 # build, the tests and CI do not need it). Needs python3; no network besides apt.
 #   trace_screenshot.sh TRACE.json OUT.png [WIDTH]     WIDTH in CSS pixels, default 1600
+#   TRACE_WINDOW=submits trace_screenshot.sh ...       only the submissions' stretch of time
 # TRACE.json may be several files joined by commas (a.json,b.json): their events are drawn
 # together, for example one file per process.
 # Example (chapter 2 of the course; needs EMVK_TRACE):
@@ -35,6 +36,27 @@ for trace in traces.split(","):
     with open(trace) as f:
         data = json.load(f)  # refuses a file that is not JSON, with the position
     events += data["traceEvents"] if isinstance(data, dict) else data
+# TRACE_WINDOW=submits: only the stretch from the first vkQueueSubmit to the end of the last
+# submission a queue ran (a few per cent either side), so that the commands are wide enough to read.
+if os.environ.get("TRACE_WINDOW") == "submits":
+    starts = [e["ts"] for e in events if e.get("name") == "vkQueueSubmit" and e.get("ph") == "X"]
+    ends = [e["ts"] + e["dur"] for e in events if e.get("name") == "submit" and e.get("ph") == "X"]
+    if starts and ends:
+        lo, hi = min(starts), max(ends)
+        lo, hi = lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03
+        kept = []
+        for e in events:
+            if e.get("ph") == "M":
+                kept.append(e)
+                continue
+            ts, dur = e.get("ts", 0), e.get("dur", 0)
+            if ts > hi or ts + dur < lo:
+                continue
+            if e.get("ph") == "X":
+                e = dict(e, ts=max(ts, lo))
+                e["dur"] = min(ts + dur, hi) - e["ts"]
+            kept.append(e)
+        events = kept
 embedded = json.dumps({"traceEvents": events}).replace("</", "<\\/")
 title = json.dumps(", ".join(os.path.basename(t) for t in traces.split(",")))
 html = open(page).read().replace(
