@@ -60,23 +60,33 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateDevice(VkPhysicalDevice physicalDevice
                                                  const VkAllocationCallbacks*, VkDevice* pDevice) {
   PhysicalDevice* pd = fromHandle(physicalDevice);
   Instance* instance = &pd->instance();
+  const char* profile = pd->profile() ? pd->profile()->name().c_str() : nullptr;
   ExtensionSet extensions;
   if (!parseEnabledExtensions(pCreateInfo->ppEnabledExtensionNames,
-                              pCreateInfo->enabledExtensionCount, supportedDeviceExtensions(),
-                              extensions)) {
+                              pCreateInfo->enabledExtensionCount, pd->extensions(), extensions)) {
+    // VUID-vkCreateDevice-ppEnabledExtensionNames-01387 and section "Device Creation": an
+    // extension the device does not offer is VK_ERROR_EXTENSION_NOT_PRESENT.
     for (uint32_t i = 0; i < pCreateInfo->enabledExtensionCount; ++i) {
-      auto id = findExtension(pCreateInfo->ppEnabledExtensionNames[i]);
-      if (!id || !isSupportedDeviceExtension(*id))
+      const char* name = pCreateInfo->ppEnabledExtensionNames[i];
+      auto id = findExtension(name);
+      if (id && isSupportedDeviceExtension(*id) && !pd->offers(*id))
+        EMVK_LOG(instance, Error, logObject(pd), "vkCreateDevice: the device extension ", name,
+                 " is removed by the profile ", profile, " (EMVK_PROFILE)");
+      else if (!id || !isSupportedDeviceExtension(*id))
         EMVK_LOG(instance, Error, logObject(pd),
-                 "vkCreateDevice: emvk does not offer the device extension ",
-                 pCreateInfo->ppEnabledExtensionNames[i]);
+                 "vkCreateDevice: emvk does not offer the device extension ", name);
     }
     return VK_ERROR_EXTENSION_NOT_PRESENT;
   }
   std::string missing;
-  if (!pd->supportsRequestedFeatures(*pCreateInfo, missing)) {
-    EMVK_LOG(instance, Error, logObject(pd),
-             "vkCreateDevice: requested feature not supported: ", missing);
+  bool removedByProfile = false;
+  if (!pd->supportsRequestedFeatures(*pCreateInfo, missing, removedByProfile)) {
+    if (removedByProfile)
+      EMVK_LOG(instance, Error, logObject(pd), "vkCreateDevice: requested feature ", missing,
+               " is removed by the profile ", profile, " (EMVK_PROFILE)");
+    else
+      EMVK_LOG(instance, Error, logObject(pd),
+               "vkCreateDevice: requested feature not supported: ", missing);
     return VK_ERROR_FEATURE_NOT_PRESENT;
   }
   for (uint32_t i = 0; i < pCreateInfo->queueCreateInfoCount; ++i) {

@@ -133,6 +133,13 @@ emvk_CreateComputePipelines(VkDevice device, VkPipelineCache pipelineCache, uint
   for (uint32_t i = 0; i < count; ++i) {
     pPipelines[i] = VK_NULL_HANDLE;
     auto program = buildProgramSafely(*d, fromHandle(pipelineCache), pCreateInfos[i].stage);
+    // The reported compute limits (EMVK_PROFILE may lower them), cached programs included.
+    if (program) {
+      const jit::Program& p = *program.value();
+      std::string why =
+          whyOutsideComputeLimits(d->physicalDevice(), p.localSize(), p.sharedMemorySize());
+      if (!why.empty()) program = Error{VK_ERROR_UNKNOWN, std::move(why)};
+    }
     if (!program) {
       EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateComputePipelines: pipeline ", i,
                " (entry point \"", pCreateInfos[i].stage.pName,
