@@ -443,7 +443,7 @@ Result<Request> readRequest(std::string_view spec) {
       return fail(concat(where, ": ", request.name, ".capabilities holds something not a name"));
     const json::Value* c = capabilities ? capabilities->find(name->string()) : nullptr;
     if (!c) return fail(concat(where, ": capability \"", name->string(), "\" is not defined"));
-    if (auto e = reader.capability(name->string(), *c)) return *e;
+    if (auto e = reader.capability(name->string(), *c)) return fail(concat(where, ": ", e->why));
   }
   return request;
 }
