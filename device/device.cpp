@@ -37,6 +37,15 @@ Queue* Device::queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags f
   return nullptr;
 }
 
+bool Device::acquireAllocationSlot() {
+  const uint32_t max = physicalDevice_.properties().limits.maxMemoryAllocationCount;
+  uint32_t live = allocations_.load(std::memory_order_relaxed);
+  do {
+    if (live >= max) return false;
+  } while (!allocations_.compare_exchange_weak(live, live + 1, std::memory_order_relaxed));
+  return true;
+}
+
 void Device::lose(const std::string& why) {
   if (lost_.exchange(true)) return;
   EMVK_LOG(&instance(), Error, logObject(this), "device lost: ", why);

@@ -561,6 +561,71 @@ TEST_CASE("profile: pipelines and buffer views beyond the profile's limits are r
   device.destroy(buffer);
 }
 
+TEST_CASE("profile: lower limits bound allocations and dispatches, fewer format features images",
+          "[profile]") {
+  ScratchDir scratch;
+  const std::string file = scratch.write("tight.json", R"({
+    "profiles": {"VP_EMVK_test_tight": {"version": 1, "api-version": "1.1.0", "label": "tight",
+                                        "description": "tight limits", "capabilities": ["tight"]}},
+    "capabilities": {"tight": {
+      "features": {"VkPhysicalDeviceFeatures": {"robustBufferAccess": true}},
+      "properties": {"VkPhysicalDeviceProperties": {"limits": {
+        "maxMemoryAllocationCount": 2, "maxComputeWorkGroupCount": [4, 65535, 65535]}}},
+      "formats": {"VK_FORMAT_R8_UNORM": {"VkFormatProperties": {
+        "linearTilingFeatures": ["VK_FORMAT_FEATURE_TRANSFER_SRC_BIT", "VK_FORMAT_FEATURE_TRANSFER_DST_BIT"],
+        "optimalTilingFeatures": ["VK_FORMAT_FEATURE_TRANSFER_SRC_BIT"]}}}
+    }}
+  })");
+  ScopedEnv profile("EMVK_PROFILE", file.c_str());
+  test::Instance instance;
+  if (!probe::isEmvk(instance.physical)) return;
+  instance.expectInvalidUsage = true;  // each refusal below breaks a limit on purpose
+  test::Device device(instance);
+
+  // VUID-vkAllocateMemory-maxMemoryAllocationCount-04101: two live allocations, no third.
+  VkMemoryAllocateInfo info{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, nullptr, 4096,
+                            device.hostVisibleMemoryType()};
+  VkDeviceMemory memory[3] = {};
+  REQUIRE(vkAllocateMemory(device.handle, &info, nullptr, &memory[0]) == VK_SUCCESS);
+  REQUIRE(vkAllocateMemory(device.handle, &info, nullptr, &memory[1]) == VK_SUCCESS);
+  CHECK(vkAllocateMemory(device.handle, &info, nullptr, &memory[2]) == VK_ERROR_TOO_MANY_OBJECTS);
+  CHECK(instance.messages.contains("maxMemoryAllocationCount"));
+  vkFreeMemory(device.handle, memory[0], nullptr);
+  CHECK(vkAllocateMemory(device.handle, &info, nullptr, &memory[2]) == VK_SUCCESS);
+  vkFreeMemory(device.handle, memory[1], nullptr);
+  vkFreeMemory(device.handle, memory[2], nullptr);
+
+  // VUID-vkCmdDispatch-groupCountX-00386: 5 groups along x against the profile's 4 are not
+  // recorded.
+  VkCommandBuffer cb = device.begin();
+  vkCmdDispatch(cb, 5, 1, 1);
+  REQUIRE(vkEndCommandBuffer(cb) == VK_SUCCESS);
+  CHECK(instance.messages.contains("exceed maxComputeWorkGroupCount[0] = 4"));
+
+  // R8_UNORM lost TRANSFER_DST in optimal tiling: the image-format query and vkCreateImage agree.
+  VkImageFormatProperties properties;
+  auto query = [&](VkImageTiling tiling, VkImageUsageFlags usage) {
+    return vkGetPhysicalDeviceImageFormatProperties(
+        instance.physical, VK_FORMAT_R8_UNORM, VK_IMAGE_TYPE_2D, tiling, usage, 0, &properties);
+  };
+  CHECK(query(VK_IMAGE_TILING_OPTIMAL, VK_IMAGE_USAGE_TRANSFER_DST_BIT) ==
+        VK_ERROR_FORMAT_NOT_SUPPORTED);
+  CHECK(query(VK_IMAGE_TILING_OPTIMAL, VK_IMAGE_USAGE_TRANSFER_SRC_BIT) == VK_SUCCESS);
+  CHECK(query(VK_IMAGE_TILING_LINEAR, VK_IMAGE_USAGE_TRANSFER_DST_BIT) == VK_SUCCESS);
+  VkImageCreateInfo image{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+  image.imageType = VK_IMAGE_TYPE_2D;
+  image.format = VK_FORMAT_R8_UNORM;
+  image.extent = {16, 16, 1};
+  image.mipLevels = 1;
+  image.arrayLayers = 1;
+  image.samples = VK_SAMPLE_COUNT_1_BIT;
+  image.tiling = VK_IMAGE_TILING_OPTIMAL;
+  image.usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+  VkImage handle = VK_NULL_HANDLE;
+  CHECK(vkCreateImage(device.handle, &image, nullptr, &handle) == VK_ERROR_FORMAT_NOT_SUPPORTED);
+  CHECK(instance.messages.contains("removed by the profile VP_EMVK_test_tight"));
+}
+
 TEST_CASE("profile: asking for more than emvk has adds nothing and warns", "[profile]") {
   ScratchDir scratch;
   const std::string file = scratch.write("big.json", R"({
