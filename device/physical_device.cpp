@@ -91,8 +91,9 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
 PhysicalDevice::~PhysicalDevice() = default;
 
 VkResult PhysicalDevice::applyProfile() {
-  std::vector<std::string> lacking;
-  auto loaded = Profile::fromEnvironment(*this, lacking);
+  Profile::Findings findings;
+  auto loaded = Profile::fromEnvironment(*this, findings);
+  const std::vector<std::string>& lacking = findings.lacking;
   if (!loaded) {
     EMVK_LOG(&instance_, Error, logObject(this), "vkCreateInstance: EMVK_PROFILE=\"",
              std::getenv("EMVK_PROFILE"), "\" cannot be used: ", loaded.error().why);
@@ -117,6 +118,9 @@ VkResult PhysicalDevice::applyProfile() {
            " in force: Vulkan ", VK_API_VERSION_MAJOR(properties_.apiVersion), ".",
            VK_API_VERSION_MINOR(properties_.apiVersion), ", ", extensions_.size(),
            " device extensions");
+  for (const std::string& section : findings.notNarrowed)
+    EMVK_LOG(&instance_, Info, logObject(this), "EMVK_PROFILE: ", section,
+             " is read but not applied (emvk has one queue family, reported as it is)");
   if (!lacking.empty()) {
     std::string list;
     for (const std::string& item : lacking) list += concat(list.empty() ? "" : ", ", item);

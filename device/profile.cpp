@@ -29,7 +29,11 @@ std::vector<uint8_t> weaker(const profile::PropertyMember& m, const uint8_t* nat
                             const std::vector<uint8_t>& wanted, bool& lacks) {
   using profile::LimitType;
   std::vector<uint8_t> out(native, native + m.size);
-  if (m.scalar == profile::Scalar::Char) return out;  // names are never narrowed
+  // Names, UUIDs and the other noauto members say which device this is, not what it can do:
+  // never narrowed, never compared (a profile exported by vulkaninfo holds another build's).
+  if (m.limit == LimitType::NoAuto || m.scalar == profile::Scalar::Char ||
+      m.scalar == profile::Scalar::U8)
+    return out;
   const size_t size = profile::elementSize(m.scalar), count = profile::elementCount(m);
   for (size_t i = 0; i < count; ++i) {
     const long double have = profile::element(m, native, i);
@@ -64,7 +68,8 @@ std::vector<uint8_t> weaker(const profile::PropertyMember& m, const uint8_t* nat
 }  // namespace
 
 Result<std::unique_ptr<Profile>> Profile::fromEnvironment(const PhysicalDevice& native,
-                                                          std::vector<std::string>& lacking) {
+                                                          Findings& findings) {
+  std::vector<std::string>& lacking = findings.lacking;
   const char* spec = std::getenv("EMVK_PROFILE");
   if (!spec || !*spec) return std::unique_ptr<Profile>();
   auto read = profile::readRequest(spec);
@@ -113,7 +118,10 @@ Result<std::unique_ptr<Profile>> Profile::fromEnvironment(const PhysicalDevice& 
     bool lacks = false;
     std::vector<uint8_t> narrowed = weaker(*v.member, have + v.member->offset, v.bytes, lacks);
     if (lacks) lacking.push_back(concat(v.owner->name, "::", v.member->path));
-    p->properties_.push_back({v.owner->sType, v.member->offset, std::move(narrowed)});
+    // Only what narrowing changed is kept, so nothing else of emvk's (the deviceName suffix, the
+    // lowered apiVersion) is ever written over.
+    if (std::memcmp(narrowed.data(), have + v.member->offset, narrowed.size()) != 0)
+      p->properties_.push_back({v.owner->sType, v.member->offset, std::move(narrowed)});
   }
 
   // Extensions the profile lists, and those its core version has promoted (a 1.2 profile keeps
@@ -144,8 +152,7 @@ Result<std::unique_ptr<Profile>> Profile::fromEnvironment(const PhysicalDevice& 
     if (extra) lacking.push_back(concat("format ", format, " features ", flagsText(extra)));
   }
   p->formats_ = std::move(request.formats);
-  for (const std::string& section : request.ignored)
-    lacking.push_back(section + " (emvk does not narrow it)");
+  findings.notNarrowed = std::move(request.ignored);
   return p;
 }
 

@@ -20,11 +20,16 @@ class PhysicalDevice;
 
 class Profile {
  public:
+  // What reading a profile found worth telling the user.
+  struct Findings {
+    std::vector<std::string> lacking;      // asked for, emvk does not have: stays absent
+    std::vector<std::string> notNarrowed;  // sections emvk reads but does not apply
+  };
   // Reads EMVK_PROFILE now (each vkCreateInstance reads it afresh): null when unset or empty, an
   // Error (VK_ERROR_INITIALIZATION_FAILED, and why) when it names nothing usable. `native` is the
-  // physical device before any profile; `lacking` gets what the profile asks for beyond it.
+  // physical device before any profile.
   static Result<std::unique_ptr<Profile>> fromEnvironment(const PhysicalDevice& native,
-                                                          std::vector<std::string>& lacking);
+                                                          Findings& findings);
 
   const std::string& name() const { return name_; }
   // The reported version: emvk's, lowered to the profile's major.minor, never raised.

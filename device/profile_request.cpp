@@ -107,6 +107,13 @@ Result<long double> scalarValue(const PropertyMember& m, const json::Value& v,
   }
   if (v.isString() && m.enumType) {
     if (auto e = findEnumerant(m.enumType, v.string())) return static_cast<long double>(*e);
+    // vulkaninfo --json writes a value without a name as "VK_UNKNOWN_VkDriverId_value0".
+    const std::string unknown = concat("VK_UNKNOWN_", m.enumType, "_value");
+    if (v.string().starts_with(unknown)) {
+      const std::string digits = v.string().substr(unknown.size());
+      if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos)
+        return static_cast<long double>(std::stoll(digits));
+    }
     return fail(concat(at, ": \"", v.string(), "\" is not a ", m.enumType));
   }
   if (v.isArray() && m.enumType && m.limit == LimitType::Bitmask) {

@@ -439,6 +439,47 @@ TEST_CASE("profile: vulkan-1.1-minimum, read back by vulkaninfo --json, is the s
   }
 }
 
+TEST_CASE("profile: emvk's own vulkaninfo --json, read back as a profile, changes nothing",
+          "[profile][vulkaninfo]") {
+  if (!probe::haveProgram("vulkaninfo")) {
+    WARN("vulkaninfo not installed (package vulkan-tools): skipped");
+    return;
+  }
+  ScratchDir scratch;
+  const probe::CommandResult run =
+      probe::runCommand("cd '" + scratch.path.string() + "' && EMVK_PROFILE= " + vulkaninfo() +
+                        " --json 2>/dev/null");
+  REQUIRE(run.exitCode == 0);
+  std::string file;
+  for (const auto& entry : std::filesystem::directory_iterator(scratch.path))
+    if (entry.path().extension() == ".json") file = entry.path().string();
+  REQUIRE(!file.empty());
+
+  VkPhysicalDeviceProperties plain;
+  VkPhysicalDeviceFeatures plainFeatures;
+  std::set<std::string> plainExtensions;
+  {
+    ScopedEnv none("EMVK_PROFILE", nullptr);
+    test::Instance instance;
+    if (!probe::isEmvk(instance.physical)) return;
+    vkGetPhysicalDeviceProperties(instance.physical, &plain);
+    plainFeatures = features(instance.physical);
+    plainExtensions = deviceExtensions(instance.physical);
+  }
+  // Every structure, member, enumerant and flag name vulkaninfo writes is one the reader knows:
+  // otherwise this vkCreateInstance fails.
+  ScopedEnv profile("EMVK_PROFILE", file.c_str());
+  test::Instance instance;
+  VkPhysicalDeviceProperties p;
+  vkGetPhysicalDeviceProperties(instance.physical, &p);
+  CHECK(std::memcmp(&p.limits, &plain.limits, sizeof(p.limits)) == 0);
+  CHECK(p.apiVersion == plain.apiVersion);
+  const VkPhysicalDeviceFeatures f = features(instance.physical);
+  CHECK(std::memcmp(&f, &plainFeatures, sizeof(f)) == 0);
+  CHECK(deviceExtensions(instance.physical) == plainExtensions);
+  CHECK_FALSE(instance.messages.contains("does not fully satisfy"));
+}
+
 TEST_CASE("profile: a user's file removes a feature, limits, an extension and format features",
           "[profile]") {
   ScratchDir scratch;
