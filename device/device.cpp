@@ -73,8 +73,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateDevice(VkPhysicalDevice physicalDevice
   ExtensionSet extensions;
   if (!parseEnabledExtensions(pCreateInfo->ppEnabledExtensionNames,
                               pCreateInfo->enabledExtensionCount, pd->extensions(), extensions)) {
-    // VUID-vkCreateDevice-ppEnabledExtensionNames-01387 and section "Device Creation": an
-    // extension the device does not offer is VK_ERROR_EXTENSION_NOT_PRESENT.
+    // Section "Device Creation": an extension the device does not offer (here: or the profile
+    // removed) is VK_ERROR_EXTENSION_NOT_PRESENT.
     for (uint32_t i = 0; i < pCreateInfo->enabledExtensionCount; ++i) {
       const char* name = pCreateInfo->ppEnabledExtensionNames[i];
       auto id = findExtension(name);

@@ -98,7 +98,10 @@ Result<std::unique_ptr<Profile>> Profile::fromEnvironment(const PhysicalDevice& 
 
   for (const auto& [sType, wanted] : request.features) {
     const auto names = featureMembers(sType);
-    const char* structName = structureTypeName(sType);
+    // As a profile file spells it: VkPhysicalDeviceFeatures, not the ...2 that carries it.
+    const char* structName = sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2
+                                 ? "VkPhysicalDeviceFeatures"
+                                 : structureTypeName(sType);
     const uint8_t* have = nativeStruct(sType, kHeader + 4 * names.size(), true);
     for (size_t i = 0; i < wanted.size(); ++i) {
       VkBool32 has = VK_FALSE;
