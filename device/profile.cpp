@@ -57,7 +57,7 @@ std::vector<uint8_t> weaker(const profile::PropertyMember& m, const uint8_t* nat
         std::memcpy(out.data() + i * size, &both, size);  // little-endian: the low bytes
         break;
       }
-      default:  // exact, bits, noauto: describe the device, never changed
+      default:  // exact, bits: describe the device, never changed
         if (want != have) lacks = true;
         break;
     }
