@@ -427,7 +427,6 @@ Result<Request> readRequest(std::string_view spec) {
     if (!profile) return fail(concat(where, " has no profile \"", s.key, "\""));
     request.name = s.key;
   }
-  request.source = s.path.empty() ? "built-in" : s.path;
   if (!profile->isObject())
     return fail(concat(where, ": profile ", request.name, " is not an object"));
 

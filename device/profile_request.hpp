@@ -23,8 +23,7 @@ struct PropertyValue {
 };
 
 struct Request {
-  std::string name;    // the profile's key in its file: "VP_KHR_roadmap_2022"
-  std::string source;  // "built-in" or the file's path
+  std::string name;  // the profile's key in its file: "VP_KHR_roadmap_2022"
   uint32_t apiVersion = 0;
   std::map<std::string, uint32_t> extensions;             // name -> specVersion
   std::map<VkStructureType, std::vector<bool>> features;  // by VkBool32 member index
