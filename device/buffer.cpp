@@ -91,15 +91,23 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_BindBufferMemory2(VkDevice, uint32_t count,
 namespace {
 
 // Why a buffer view breaks a rule emvk relies on, or "". `range` gets the view's bytes.
-std::string whyViewRefused(const Buffer& buffer, const VkBufferViewCreateInfo& info,
-                           VkDeviceSize& range) {
+std::string whyViewRefused(const PhysicalDevice& physical, const Buffer& buffer,
+                           const VkBufferViewCreateInfo& info, VkDeviceSize& range) {
   const jit::TexelBufferFormat* format = jit::findTexelBufferFormat(info.format);
-  const VkPhysicalDeviceLimits limits = physicalDeviceLimits();
+  // The reported limits and format features: a profile (EMVK_PROFILE) may have narrowed them.
+  const VkPhysicalDeviceLimits& limits = physical.properties().limits;
+  const VkFormatFeatureFlags features = physical.formatProperties(info.format).bufferFeatures;
   // VUID-VkBufferViewCreateInfo-buffer-00933 and -00934: the format must have the texel buffer
   // features of the buffer's usage.
   if (!format) return concat("format ", info.format, " has no texel buffer features");
-  if ((buffer.usage() & VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT) && !format->storage)
-    return concat("format ", info.format, " has no STORAGE_TEXEL_BUFFER feature");
+  if ((buffer.usage() & VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT) &&
+      !(features & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT))
+    return concat("format ", info.format, " has no UNIFORM_TEXEL_BUFFER feature",
+                  physical.profile() ? " (the profile may have removed it)" : "");
+  if ((buffer.usage() & VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT) &&
+      !(features & VK_FORMAT_FEATURE_STORAGE_TEXEL_BUFFER_BIT))
+    return concat("format ", info.format, " has no STORAGE_TEXEL_BUFFER feature",
+                  physical.profile() ? " (the profile may have removed it)" : "");
   // VUID-VkBufferViewCreateInfo-offset-00925 and -02749.
   if (info.offset >= buffer.size()) return "offset is not inside the buffer";
   if (info.offset % limits.minTexelBufferOffsetAlignment)
@@ -130,7 +138,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateBufferView(VkDevice device,
                                                      VkBufferView* pView) {
   Buffer* buffer = fromHandle(pCreateInfo->buffer);
   VkDeviceSize range = 0;
-  if (std::string why = whyViewRefused(*buffer, *pCreateInfo, range); !why.empty()) {
+  const PhysicalDevice& physical = fromHandle(device)->physicalDevice();
+  if (std::string why = whyViewRefused(physical, *buffer, *pCreateInfo, range); !why.empty()) {
     // Invalid usage: emvk says why and refuses rather than keep a view that points outside.
     EMVK_LOG(&fromHandle(device)->instance(), Error, logObject(buffer),
              "vkCreateBufferView: ", why);

@@ -11,6 +11,9 @@
 #include "device/buffer.hpp"
 #include "device/command_buffer.hpp"
 #include "device/device.hpp"
+#include "device/instance.hpp"
+#include "device/log.hpp"
+#include "device/physical_device.hpp"
 #include "device/pipeline.hpp"
 #include "device/trace.hpp"
 
@@ -98,6 +101,18 @@ void recordDispatch(VkCommandBuffer commandBuffer, std::array<uint32_t, 3> base,
                     std::array<uint32_t, 3> count, Buffer* indirect = nullptr,
                     VkDeviceSize offset = 0) {
   CommandBuffer* cb = fromHandle(commandBuffer);
+  // VUID-vkCmdDispatch-groupCountX-00386 (and -Y, -Z), VUID-vkCmdDispatchBase-groupCountX-00424:
+  // against the reported limit, which a profile (EMVK_PROFILE) may have lowered. Indirect counts
+  // are read at execution and not checked here.
+  const uint32_t* max = cb->device().physicalDevice().properties().limits.maxComputeWorkGroupCount;
+  for (int i = 0; i < 3; ++i) {
+    if (uint64_t{base[i]} + count[i] > max[i]) {
+      EMVK_LOG(&cb->device().instance(), Error, logObject(cb),
+               "vkCmdDispatch: refused, nothing recorded: base ", base[i], " + group count ",
+               count[i], " exceed maxComputeWorkGroupCount[", i, "] = ", max[i]);
+      return;
+    }
+  }
   cmd::Dispatch c{cb->computePipeline(), cb->computeBindState(), base, count, indirect, offset};
   cb->record(std::move(c));
 }

@@ -37,6 +37,15 @@ Queue* Device::queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags f
   return nullptr;
 }
 
+bool Device::acquireAllocationSlot() {
+  const uint32_t max = physicalDevice_.properties().limits.maxMemoryAllocationCount;
+  uint32_t live = allocations_.load(std::memory_order_relaxed);
+  do {
+    if (live >= max) return false;
+  } while (!allocations_.compare_exchange_weak(live, live + 1, std::memory_order_relaxed));
+  return true;
+}
+
 void Device::lose(const std::string& why) {
   if (lost_.exchange(true)) return;
   EMVK_LOG(&instance(), Error, logObject(this), "device lost: ", why);
@@ -60,23 +69,33 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateDevice(VkPhysicalDevice physicalDevice
                                                  const VkAllocationCallbacks*, VkDevice* pDevice) {
   PhysicalDevice* pd = fromHandle(physicalDevice);
   Instance* instance = &pd->instance();
+  const char* profile = pd->profile() ? pd->profile()->name().c_str() : nullptr;
   ExtensionSet extensions;
   if (!parseEnabledExtensions(pCreateInfo->ppEnabledExtensionNames,
-                              pCreateInfo->enabledExtensionCount, supportedDeviceExtensions(),
-                              extensions)) {
+                              pCreateInfo->enabledExtensionCount, pd->extensions(), extensions)) {
+    // Section "Device Creation": an extension the device does not offer (here: or the profile
+    // removed) is VK_ERROR_EXTENSION_NOT_PRESENT.
     for (uint32_t i = 0; i < pCreateInfo->enabledExtensionCount; ++i) {
-      auto id = findExtension(pCreateInfo->ppEnabledExtensionNames[i]);
-      if (!id || !isSupportedDeviceExtension(*id))
+      const char* name = pCreateInfo->ppEnabledExtensionNames[i];
+      auto id = findExtension(name);
+      if (id && isSupportedDeviceExtension(*id) && !pd->offers(*id))
+        EMVK_LOG(instance, Error, logObject(pd), "vkCreateDevice: the device extension ", name,
+                 " is removed by the profile ", profile, " (EMVK_PROFILE)");
+      else if (!id || !isSupportedDeviceExtension(*id))
         EMVK_LOG(instance, Error, logObject(pd),
-                 "vkCreateDevice: emvk does not offer the device extension ",
-                 pCreateInfo->ppEnabledExtensionNames[i]);
+                 "vkCreateDevice: emvk does not offer the device extension ", name);
     }
     return VK_ERROR_EXTENSION_NOT_PRESENT;
   }
   std::string missing;
-  if (!pd->supportsRequestedFeatures(*pCreateInfo, missing)) {
-    EMVK_LOG(instance, Error, logObject(pd),
-             "vkCreateDevice: requested feature not supported: ", missing);
+  bool removedByProfile = false;
+  if (!pd->supportsRequestedFeatures(*pCreateInfo, missing, removedByProfile)) {
+    if (removedByProfile)
+      EMVK_LOG(instance, Error, logObject(pd), "vkCreateDevice: requested feature ", missing,
+               " is removed by the profile ", profile, " (EMVK_PROFILE)");
+    else
+      EMVK_LOG(instance, Error, logObject(pd),
+               "vkCreateDevice: requested feature not supported: ", missing);
     return VK_ERROR_FEATURE_NOT_PRESENT;
   }
   for (uint32_t i = 0; i < pCreateInfo->queueCreateInfoCount; ++i) {

@@ -36,6 +36,11 @@ class Device : public Object {
 
   Queue* queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags flags) const;
 
+  // VUID-vkAllocateMemory-maxMemoryAllocationCount-04101: fewer live allocations than the
+  // reported maxMemoryAllocationCount (which a profile may lower). False when none is left.
+  bool acquireAllocationSlot();
+  void releaseAllocationSlot() { allocations_.fetch_sub(1, std::memory_order_relaxed); }
+
   // Device loss (section "Lost Device"): from then on waits and submissions report
   // VK_ERROR_DEVICE_LOST, queues stop executing, and `why` has been logged once.
   bool lost() const { return lost_.load(std::memory_order_acquire); }
@@ -50,6 +55,7 @@ class Device : public Object {
   uint32_t apiVersion_;
   ExtensionSet extensions_;
   bool nullDescriptor_ = false;
+  std::atomic<uint32_t> allocations_{0};
   std::atomic<bool> lost_{false};
   SignalBoard board_;
   Workers workers_;

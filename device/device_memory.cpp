@@ -120,6 +120,12 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_AllocateMemory(VkDevice device,
              "vkAllocateMemory failed: ", allocation.error().why);
     return allocation.error().code;
   }
+  if (!d->acquireAllocationSlot()) {  // VUID-vkAllocateMemory-maxMemoryAllocationCount-04101
+    EMVK_LOG(&d->instance(), Error, logObject(d),
+             "vkAllocateMemory refused: ", pd.properties().limits.maxMemoryAllocationCount,
+             " allocations (maxMemoryAllocationCount) are live already");
+    return VK_ERROR_TOO_MANY_OBJECTS;
+  }
   auto memory = std::make_unique<DeviceMemory>(
       *d, allocation.take(), pAllocateInfo->memoryTypeIndex, request.value().exportTypes);
   memory->traceAllocation();
@@ -127,8 +133,9 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_AllocateMemory(VkDevice device,
   return VK_SUCCESS;
 }
 
-VKAPI_ATTR void VKAPI_CALL emvk_FreeMemory(VkDevice, VkDeviceMemory memory,
+VKAPI_ATTR void VKAPI_CALL emvk_FreeMemory(VkDevice device, VkDeviceMemory memory,
                                            const VkAllocationCallbacks*) {
+  if (memory) fromHandle(device)->releaseAllocationSlot();
   reclaim(memory);  // an outstanding mapping goes with it (vkFreeMemory unmaps implicitly)
 }
 

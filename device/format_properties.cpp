@@ -37,7 +37,8 @@ VkFormatFeatureFlags imageFormatFeatures(VkFormat format) {
   return findFormat(format) ? kImageFormatFeatures : 0;
 }
 
-Result<VkImageFormatProperties> imageFormatLimits(const ImageQuery& q) {
+Result<VkImageFormatProperties> imageFormatLimits(const PhysicalDevice& physical,
+                                                  const ImageQuery& q) {
   const FormatInfo* format = findFormat(q.format);
   if (!format) return notSupported(concat("format ", q.format, " is not one emvk supports"));
   if (q.tiling != VK_IMAGE_TILING_LINEAR && q.tiling != VK_IMAGE_TILING_OPTIMAL)
@@ -53,7 +54,21 @@ Result<VkImageFormatProperties> imageFormatLimits(const ImageQuery& q) {
   if ((q.flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT) && q.type != VK_IMAGE_TYPE_2D)
     return notSupported("CUBE_COMPATIBLE needs a 2D image");
 
-  const VkPhysicalDeviceLimits limits = physicalDeviceLimits();
+  // VUID-VkImageCreateInfo-imageCreateMaxMipLevels-02251: the format features of the tiling must
+  // cover the usage; only a profile can remove TRANSFER bits from a format emvk has.
+  const VkFormatProperties features = physical.formatProperties(q.format);
+  const VkFormatFeatureFlags tilingFeatures = q.tiling == VK_IMAGE_TILING_LINEAR
+                                                  ? features.linearTilingFeatures
+                                                  : features.optimalTilingFeatures;
+  if (((q.usage & VK_IMAGE_USAGE_TRANSFER_SRC_BIT) &&
+       !(tilingFeatures & VK_FORMAT_FEATURE_TRANSFER_SRC_BIT)) ||
+      ((q.usage & VK_IMAGE_USAGE_TRANSFER_DST_BIT) &&
+       !(tilingFeatures & VK_FORMAT_FEATURE_TRANSFER_DST_BIT)))
+    return notSupported(concat("format ", q.format, " with tiling ", q.tiling,
+                               " lacks the TRANSFER format features of the usage (removed by the "
+                               "profile ",
+                               physical.profile() ? physical.profile()->name() : "", ")"));
+  const VkPhysicalDeviceLimits& limits = physical.properties().limits;
   VkImageFormatProperties p{};
   switch (q.type) {
     case VK_IMAGE_TYPE_1D:
@@ -83,10 +98,10 @@ Result<VkImageFormatProperties> imageFormatLimits(const ImageQuery& q) {
 
 using namespace emvk;
 
-VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties(VkPhysicalDevice, VkFormat format,
+VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties(VkPhysicalDevice physicalDevice,
+                                                                  VkFormat format,
                                                                   VkFormatProperties* pProperties) {
-  const VkFormatFeatureFlags features = imageFormatFeatures(format);
-  *pProperties = {features, features, bufferFormatFeatures(format)};  // linear, optimal, buffer
+  *pProperties = fromHandle(physicalDevice)->formatProperties(format);
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties2(
@@ -95,9 +110,10 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFormatProperties2(
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceImageFormatProperties(
-    VkPhysicalDevice, VkFormat format, VkImageType type, VkImageTiling tiling,
+    VkPhysicalDevice physicalDevice, VkFormat format, VkImageType type, VkImageTiling tiling,
     VkImageUsageFlags usage, VkImageCreateFlags flags, VkImageFormatProperties* pProperties) {
-  auto limits = imageFormatLimits({format, type, tiling, usage, flags});
+  auto limits =
+      imageFormatLimits(*fromHandle(physicalDevice), {format, type, tiling, usage, flags});
   // Section "Image Creation Limits": an unsupported combination reads as all zeros.
   *pProperties = limits ? limits.value() : VkImageFormatProperties{};
   return limits ? VK_SUCCESS : limits.error().code;

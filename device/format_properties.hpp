@@ -7,6 +7,8 @@
 
 namespace emvk {
 
+class PhysicalDevice;
+
 // Transfers (copies and clears) are all emvk can do with an image until shaders and attachments
 // exist: no SAMPLED, STORAGE, attachment or BLIT bits are ever claimed.
 inline constexpr VkFormatFeatureFlags kImageFormatFeatures =
@@ -34,8 +36,10 @@ struct ImageQuery {
   VkImageCreateFlags flags;
 };
 
-// The image creation limits (section "Image Creation Limits") for these parameters, or
+// The image creation limits (section "Image Creation Limits") for these parameters on this
+// device (its reported limits and format features, which a profile may narrow), or
 // VK_ERROR_FORMAT_NOT_SUPPORTED and a sentence saying why.
-Result<VkImageFormatProperties> imageFormatLimits(const ImageQuery& query);
+Result<VkImageFormatProperties> imageFormatLimits(const PhysicalDevice& physical,
+                                                  const ImageQuery& query);
 
 }  // namespace emvk

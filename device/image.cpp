@@ -63,8 +63,8 @@ ImageDescription ImageDescription::from(const VkImageCreateInfo& i) {
 }
 
 Result<std::unique_ptr<Image>> Image::create(Device& device, const VkImageCreateInfo& info) {
-  auto limits =
-      imageFormatLimits({info.format, info.imageType, info.tiling, info.usage, info.flags});
+  auto limits = imageFormatLimits(
+      device.physicalDevice(), {info.format, info.imageType, info.tiling, info.usage, info.flags});
   if (!limits) return limits.error();
   if (std::string why = whyOutsideLimits(info, limits.value()); !why.empty()) return refuse(why);
 

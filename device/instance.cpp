@@ -66,6 +66,9 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_CreateInstance(const VkInstanceCreateInfo* p
     }
     instance->mutableExtensions() |= one;
   }
+  // EMVK_PROFILE is read here, per instance, so a profile never outlives the environment it was
+  // read from; a bad one fails creation rather than run unprofiled (docs/PROFILES.md).
+  if (VkResult r = instance->physicalDevice().applyProfile(); r != VK_SUCCESS) return r;
   EMVK_LOG(instance.get(), Info, LogObject{}, "instance created: application API version ",
            VK_API_VERSION_MAJOR(instance->apiVersion()), ".",
            VK_API_VERSION_MINOR(instance->apiVersion()), ", ", instance->extensions().count(),

@@ -24,6 +24,7 @@ class Instance : public Object {
   const MessengerList& messengers() const { return messengers_; }
   MessengerList& messengers() { return messengers_; }
   PhysicalDevice& physicalDevice() { return *physicalDevice_; }
+  const PhysicalDevice& physicalDevice() const { return *physicalDevice_; }
 
   ExtensionSet& mutableExtensions() { return extensions_; }
 

@@ -1,11 +1,14 @@
 #include "device/physical_device.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "build_identity.h"  // generated: EMVK_BUILD_ID, EMVK_*_UUID
 #include "device/extensions.hpp"
 #include "device/external_memory.hpp"
+#include "device/format_properties.hpp"
 #include "device/instance.hpp"
 #include "icd/pnext.hpp"
 #include "jit/jit.hpp"
@@ -81,86 +84,146 @@ PhysicalDevice::PhysicalDevice(Instance& instance)
   memory_.memoryTypeCount = 2;
   memory_.memoryTypes[0] = {kCoherent, 0};
   memory_.memoryTypes[1] = {kCoherent | VK_MEMORY_PROPERTY_HOST_CACHED_BIT, 0};
+  const auto offered = supportedDeviceExtensions();
+  extensions_.assign(offered.begin(), offered.end());
+}
+
+PhysicalDevice::~PhysicalDevice() = default;
+
+VkResult PhysicalDevice::applyProfile() {
+  Profile::Findings findings;
+  auto loaded = Profile::fromEnvironment(*this, findings);
+  const std::vector<std::string>& lacking = findings.lacking;
+  if (!loaded) {
+    EMVK_LOG(&instance_, Error, logObject(this), "vkCreateInstance: EMVK_PROFILE=\"",
+             std::getenv("EMVK_PROFILE"), "\" cannot be used: ", loaded.error().why);
+    return VK_ERROR_INITIALIZATION_FAILED;
+  }
+  if (!loaded.value()) return VK_SUCCESS;
+  // Narrowed with the profile not yet in force: fillProperties gives emvk's own values first.
+  VkPhysicalDeviceProperties2 reported{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  reported.properties = properties_;
+  loaded.value()->narrowProperties(reinterpret_cast<VkBaseOutStructure*>(&reported));
+  profile_ = loaded.take();
+  // Only limits, sparse properties and the version change: deviceUUID, driverUUID and
+  // pipelineCacheUUID stay, interop and caches match on them.
+  properties_.limits = reported.properties.limits;
+  properties_.sparseProperties = reported.properties.sparseProperties;
+  properties_.apiVersion = profile_->apiVersion(properties_.apiVersion);
+  copyString(properties_.deviceName, sizeof(properties_.deviceName),
+             concat(properties_.deviceName, " (profile ", profile_->name(), ")"));
+  std::erase_if(extensions_, [&](ExtensionId id) { return !profile_->keeps(id); });
+
+  EMVK_LOG(&instance_, Info, logObject(this), "EMVK_PROFILE: profile ", profile_->name(),
+           " in force: Vulkan ", VK_API_VERSION_MAJOR(properties_.apiVersion), ".",
+           VK_API_VERSION_MINOR(properties_.apiVersion), ", ", extensions_.size(),
+           " device extensions");
+  for (const std::string& section : findings.notNarrowed)
+    EMVK_LOG(&instance_, Info, logObject(this), "EMVK_PROFILE: ", section,
+             " is read but not applied (emvk has one queue family, reported as it is)");
+  if (!lacking.empty()) {
+    std::string list;
+    for (const std::string& item : lacking) list += concat(list.empty() ? "" : ", ", item);
+    // Only remove, never add: what emvk lacks stays absent, so the device does not satisfy the
+    // profile in full.
+    EMVK_LOG(&instance_, Warn, logObject(this), "EMVK_PROFILE: profile ", profile_->name(),
+             " asks for ", lacking.size(), " thing", lacking.size() == 1 ? "" : "s",
+             " emvk does not have, which stay absent (emvk does not fully satisfy it): ", list);
+  }
+  return VK_SUCCESS;
+}
+
+bool PhysicalDevice::offers(ExtensionId id) const {
+  return std::find(extensions_.begin(), extensions_.end(), id) != extensions_.end();
+}
+
+VkFormatProperties PhysicalDevice::formatProperties(VkFormat format) const {
+  const VkFormatFeatureFlags image = imageFormatFeatures(format);
+  const VkFormatProperties native{image, image, bufferFormatFeatures(format)};
+  return profile_ ? profile_->narrowFormat(format, native) : native;
 }
 
 void PhysicalDevice::fillProperties(VkBaseOutStructure* chain) const {
-  for (auto* s = chain; s; s = s->pNext) {
-    switch (s->sType) {
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2:
-        reinterpret_cast<VkPhysicalDeviceProperties2*>(s)->properties = properties_;
-        break;
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES: {
-        auto* p = reinterpret_cast<VkPhysicalDeviceIDProperties*>(s);
-        std::memcpy(p->deviceUUID, deviceUUID().data(), VK_UUID_SIZE);
-        std::memcpy(p->driverUUID, driverUUID().data(), VK_UUID_SIZE);
-        std::memset(p->deviceLUID, 0, VK_LUID_SIZE);
-        p->deviceNodeMask = 0;
-        p->deviceLUIDValid = VK_FALSE;  // LUIDs are a Windows concept
-        break;
-      }
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES: {
-        auto* p = reinterpret_cast<VkPhysicalDeviceMaintenance3Properties*>(s);
-        p->maxPerSetDescriptors = 1024;
-        p->maxMemoryAllocationSize = heapSize();
-        break;
-      }
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_PROPERTIES: {
-        auto* p = reinterpret_cast<VkPhysicalDeviceMultiviewProperties*>(s);
-        p->maxMultiviewViewCount = 6;
-        p->maxMultiviewInstanceIndex = (1u << 27) - 1;
-        break;
-      }
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_POINT_CLIPPING_PROPERTIES:
-        reinterpret_cast<VkPhysicalDevicePointClippingProperties*>(s)->pointClippingBehavior =
-            VK_POINT_CLIPPING_BEHAVIOR_ALL_CLIP_PLANES;
-        break;
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_PROPERTIES:
-        reinterpret_cast<VkPhysicalDeviceProtectedMemoryProperties*>(s)->protectedNoFault =
-            VK_FALSE;
-        break;
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
-        // Compute is emvk's only stage; every operation below is tested in
-        // tests/jit/subgroup_ops.comp and tests/compute/subgroup.cpp.
-        auto* p = reinterpret_cast<VkPhysicalDeviceSubgroupProperties*>(s);
-        p->subgroupSize = nativeSubgroupSize();
-        p->supportedStages = VK_SHADER_STAGE_COMPUTE_BIT;
-        p->supportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_VOTE_BIT |
-                                 VK_SUBGROUP_FEATURE_ARITHMETIC_BIT |
-                                 VK_SUBGROUP_FEATURE_BALLOT_BIT | VK_SUBGROUP_FEATURE_SHUFFLE_BIT |
-                                 VK_SUBGROUP_FEATURE_SHUFFLE_RELATIVE_BIT |
-                                 VK_SUBGROUP_FEATURE_CLUSTERED_BIT | VK_SUBGROUP_FEATURE_QUAD_BIT;
-        p->quadOperationsInAllStages = VK_FALSE;
-        break;
-      }
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES: {
-        auto* p = reinterpret_cast<VkPhysicalDeviceDriverProperties*>(s);
-        p->driverID = static_cast<VkDriverId>(0);  // no VkDriverId is registered for emvk yet
-        copyString(p->driverName, sizeof(p->driverName), "emvk");
-        copyString(p->driverInfo, sizeof(p->driverInfo),
-                   concat("emvk ", EMVK_VERSION_STRING, ", build ", std::string(EMVK_BUILD_ID, 12),
-                          ", layout ABI ", EMVK_LAYOUT_ABI_VERSION));
-        p->conformanceVersion = {0, 0, 0, 0};  // no CTS submission has been made
-        break;
-      }
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT:
-        reinterpret_cast<VkPhysicalDeviceExternalMemoryHostPropertiesEXT*>(s)
-            ->minImportedHostPointerAlignment = kHostPointerAlignment;
-        break;
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
-        reinterpret_cast<VkPhysicalDeviceTimelineSemaphoreProperties*>(s)
-            ->maxTimelineSemaphoreValueDifference = UINT64_MAX;
-        break;
-      case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_PROPERTIES_EXT: {
-        // Bounds are checked per scalar to the byte: the range is not rounded up at all.
-        auto* p = reinterpret_cast<VkPhysicalDeviceRobustness2PropertiesEXT*>(s);
-        p->robustStorageBufferAccessSizeAlignment = 1;
-        p->robustUniformBufferAccessSizeAlignment = 1;
-        break;
-      }
-      default:
-        break;  // structures of extensions emvk does not offer are left as the caller made them
+  for (auto* s = chain; s; s = s->pNext)
+    if (fillPropertyStruct(s) && profile_) profile_->narrowProperties(s);
+}
+
+bool PhysicalDevice::fillPropertyStruct(VkBaseOutStructure* s) const {
+  switch (s->sType) {
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2:
+      reinterpret_cast<VkPhysicalDeviceProperties2*>(s)->properties = properties_;
+      break;
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES: {
+      auto* p = reinterpret_cast<VkPhysicalDeviceIDProperties*>(s);
+      std::memcpy(p->deviceUUID, deviceUUID().data(), VK_UUID_SIZE);
+      std::memcpy(p->driverUUID, driverUUID().data(), VK_UUID_SIZE);
+      std::memset(p->deviceLUID, 0, VK_LUID_SIZE);
+      p->deviceNodeMask = 0;
+      p->deviceLUIDValid = VK_FALSE;  // LUIDs are a Windows concept
+      break;
     }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES: {
+      auto* p = reinterpret_cast<VkPhysicalDeviceMaintenance3Properties*>(s);
+      p->maxPerSetDescriptors = 1024;
+      p->maxMemoryAllocationSize = heapSize();
+      break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_PROPERTIES: {
+      auto* p = reinterpret_cast<VkPhysicalDeviceMultiviewProperties*>(s);
+      p->maxMultiviewViewCount = 6;
+      p->maxMultiviewInstanceIndex = (1u << 27) - 1;
+      break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_POINT_CLIPPING_PROPERTIES:
+      reinterpret_cast<VkPhysicalDevicePointClippingProperties*>(s)->pointClippingBehavior =
+          VK_POINT_CLIPPING_BEHAVIOR_ALL_CLIP_PLANES;
+      break;
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROTECTED_MEMORY_PROPERTIES:
+      reinterpret_cast<VkPhysicalDeviceProtectedMemoryProperties*>(s)->protectedNoFault = VK_FALSE;
+      break;
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
+      // Compute is emvk's only stage; every operation below is tested in
+      // tests/jit/subgroup_ops.comp and tests/compute/subgroup.cpp.
+      auto* p = reinterpret_cast<VkPhysicalDeviceSubgroupProperties*>(s);
+      p->subgroupSize = nativeSubgroupSize();
+      p->supportedStages = VK_SHADER_STAGE_COMPUTE_BIT;
+      p->supportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_VOTE_BIT |
+                               VK_SUBGROUP_FEATURE_ARITHMETIC_BIT | VK_SUBGROUP_FEATURE_BALLOT_BIT |
+                               VK_SUBGROUP_FEATURE_SHUFFLE_BIT |
+                               VK_SUBGROUP_FEATURE_SHUFFLE_RELATIVE_BIT |
+                               VK_SUBGROUP_FEATURE_CLUSTERED_BIT | VK_SUBGROUP_FEATURE_QUAD_BIT;
+      p->quadOperationsInAllStages = VK_FALSE;
+      break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES: {
+      auto* p = reinterpret_cast<VkPhysicalDeviceDriverProperties*>(s);
+      p->driverID = static_cast<VkDriverId>(0);  // no VkDriverId is registered for emvk yet
+      copyString(p->driverName, sizeof(p->driverName), "emvk");
+      copyString(p->driverInfo, sizeof(p->driverInfo),
+                 concat("emvk ", EMVK_VERSION_STRING, ", build ", std::string(EMVK_BUILD_ID, 12),
+                        ", layout ABI ", EMVK_LAYOUT_ABI_VERSION));
+      p->conformanceVersion = {0, 0, 0, 0};  // no CTS submission has been made
+      break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT:
+      reinterpret_cast<VkPhysicalDeviceExternalMemoryHostPropertiesEXT*>(s)
+          ->minImportedHostPointerAlignment = kHostPointerAlignment;
+      break;
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_PROPERTIES:
+      reinterpret_cast<VkPhysicalDeviceTimelineSemaphoreProperties*>(s)
+          ->maxTimelineSemaphoreValueDifference = UINT64_MAX;
+      break;
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_PROPERTIES_EXT: {
+      // Bounds are checked per scalar to the byte: the range is not rounded up at all.
+      auto* p = reinterpret_cast<VkPhysicalDeviceRobustness2PropertiesEXT*>(s);
+      p->robustStorageBufferAccessSizeAlignment = 1;
+      p->robustUniformBufferAccessSizeAlignment = 1;
+      break;
+    }
+    default:
+      return false;  // structures of extensions emvk does not offer are left as they were
   }
+  return true;
 }
 
 }  // namespace emvk
@@ -179,7 +242,9 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceProperties2(
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFeatures(VkPhysicalDevice physicalDevice,
                                                           VkPhysicalDeviceFeatures* pFeatures) {
-  *pFeatures = fromHandle(physicalDevice)->features();
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  fromHandle(physicalDevice)->fillFeatures(reinterpret_cast<VkBaseOutStructure*>(&features));
+  *pFeatures = features.features;
 }
 
 VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceFeatures2(VkPhysicalDevice physicalDevice,
@@ -243,10 +308,10 @@ VKAPI_ATTR void VKAPI_CALL emvk_GetPhysicalDeviceExternalBufferProperties(
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
-emvk_EnumerateDeviceExtensionProperties(VkPhysicalDevice, const char* pLayerName, uint32_t* pCount,
-                                        VkExtensionProperties* pProperties) {
+emvk_EnumerateDeviceExtensionProperties(VkPhysicalDevice physicalDevice, const char* pLayerName,
+                                        uint32_t* pCount, VkExtensionProperties* pProperties) {
   if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
-  return enumerateExtensions(supportedDeviceExtensions(), pCount, pProperties);
+  return enumerateExtensions(fromHandle(physicalDevice)->extensions(), pCount, pProperties);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_EnumerateDeviceLayerProperties(VkPhysicalDevice,

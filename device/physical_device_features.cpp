@@ -123,18 +123,33 @@ const char* firstMissing(VkStructureType sType, const void* requested, const voi
 
 void PhysicalDevice::fillFeatures(VkBaseOutStructure* chain) const {
   for (auto* s = chain; s; s = s->pNext)
-    if (const FeatureStruct* f = findFeatureStruct(s->sType)) f->fill(*this, s);
+    if (fillFeatureStruct(s) && profile_) profile_->maskFeatures(s);
 }
 
-bool PhysicalDevice::supportsRequestedFeatures(const VkDeviceCreateInfo& info,
-                                               std::string& missing) const {
+bool PhysicalDevice::fillFeatureStruct(VkBaseOutStructure* s) const {
+  const FeatureStruct* f = findFeatureStruct(s->sType);
+  if (f) f->fill(*this, s);
+  return f != nullptr;
+}
+
+bool PhysicalDevice::supportsRequestedFeatures(const VkDeviceCreateInfo& info, std::string& missing,
+                                               bool& removedByProfile) const {
   alignas(8) unsigned char supported[512];
   auto check = [&](const void* requested, const FeatureStruct& f) {
     std::memset(supported, 0, sizeof(supported));
     f.fill(*this, supported);
-    const char* member = firstMissing(f.sType, requested, supported);
-    if (!member) return true;
     const char* name = structureTypeName(f.sType);
+    const char* member = firstMissing(f.sType, requested, supported);
+    removedByProfile = false;
+    if (!member && profile_) {
+      // Section "Device Creation": a feature the device does not report (here: the profile does
+      // not list it) makes vkCreateDevice fail with VK_ERROR_FEATURE_NOT_PRESENT.
+      reinterpret_cast<VkBaseOutStructure*>(supported)->sType = f.sType;
+      profile_->maskFeatures(reinterpret_cast<VkBaseOutStructure*>(supported));
+      member = firstMissing(f.sType, requested, supported);
+      removedByProfile = member != nullptr;
+    }
+    if (!member) return true;
     missing = concat(name ? name : "feature structure", "::", member);
     return false;
   };

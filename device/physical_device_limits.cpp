@@ -120,3 +120,32 @@ VkPhysicalDeviceLimits physicalDeviceLimits() {
 }
 
 }  // namespace emvk
+
+namespace emvk {
+
+std::string whyOutsideComputeLimits(const PhysicalDevice& physicalDevice,
+                                    const std::array<uint32_t, 3>& localSize, size_t sharedMemory) {
+  // The reported limits, so a profile (EMVK_PROFILE) tightens these checks by itself.
+  const VkPhysicalDeviceLimits& limits = physicalDevice.properties().limits;
+  static constexpr char kAxis[] = "xyz";
+  for (int i = 0; i < 3; ++i)
+    // VUID-RuntimeSpirv-x-06429, -y-06430, -z-06431.
+    if (localSize[i] > limits.maxComputeWorkGroupSize[i])
+      return concat("the workgroup's ", kAxis[i], " size ", localSize[i],
+                    " exceeds maxComputeWorkGroupSize[", i,
+                    "] = ", limits.maxComputeWorkGroupSize[i]);
+  // VUID-RuntimeSpirv-x-06432.
+  const uint64_t invocations = uint64_t{localSize[0]} * localSize[1] * localSize[2];
+  if (invocations > limits.maxComputeWorkGroupInvocations)
+    return concat("the workgroup's ", invocations,
+                  " invocations exceed maxComputeWorkGroupInvocations = ",
+                  limits.maxComputeWorkGroupInvocations);
+  // VUID-RuntimeSpirv-Workgroup-06530.
+  if (sharedMemory > limits.maxComputeSharedMemorySize)
+    return concat("the shader's ", sharedMemory,
+                  " bytes of Workgroup memory exceed maxComputeSharedMemorySize = ",
+                  limits.maxComputeSharedMemorySize);
+  return "";
+}
+
+}  // namespace emvk

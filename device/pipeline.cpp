@@ -57,6 +57,14 @@ Result<StageSource> stageSource(const VkPipelineShaderStageCreateInfo& stage) {
 std::unique_ptr<jit::Program> loadCached(const Device& d, const jit::Artefact& artefact,
                                          const std::string& name, const char* where) {
   auto program = jit::Program::load(artefact);
+  // An entry whose workgroup is outside the reported limits (damaged, or stored before a
+  // profile lowered them) is compiled afresh, and the compiled program is checked in turn.
+  if (program) {
+    const jit::Program& p = *program.value();
+    std::string why =
+        whyOutsideComputeLimits(d.physicalDevice(), p.localSize(), p.sharedMemorySize());
+    if (!why.empty()) program = Error{VK_ERROR_UNKNOWN, std::move(why)};
+  }
   if (program) {
     EMVK_LOG(&d.instance(), Info, logObject(&d), name, ": machine code from the ", where);
     return program.take();
@@ -147,6 +155,13 @@ emvk_CreateComputePipelines(VkDevice device, VkPipelineCache pipelineCache, uint
   for (uint32_t i = 0; i < count; ++i) {
     pPipelines[i] = VK_NULL_HANDLE;
     auto program = buildProgramSafely(*d, fromHandle(pipelineCache), pCreateInfos[i].stage);
+    // The reported compute limits (EMVK_PROFILE may lower them).
+    if (program) {
+      const jit::Program& p = *program.value();
+      std::string why =
+          whyOutsideComputeLimits(d->physicalDevice(), p.localSize(), p.sharedMemorySize());
+      if (!why.empty()) program = Error{VK_ERROR_UNKNOWN, std::move(why)};
+    }
     if (!program) {
       EMVK_LOG(&d->instance(), Error, logObject(d), "vkCreateComputePipelines: pipeline ", i,
                " (entry point \"", pCreateInfos[i].stage.pName,

@@ -26,10 +26,10 @@ bool providedByExtension(const CommandInfo& c, const ExtensionSet& enabled) {
 
 // At the instance level a device extension counts if the physical device offers it
 // (vkGetInstanceProcAddr may return device-level functions for the loader's trampolines).
-bool offeredDeviceExtension(const CommandInfo& c) {
+bool offeredDeviceExtension(const CommandInfo& c, const PhysicalDevice& physicalDevice) {
   for (uint8_t i = 0; i < c.extensionCount; ++i) {
     auto id = static_cast<ExtensionId>(c.extensions[i]);
-    if (extensionInfo(id).deviceLevel && isSupportedDeviceExtension(id)) return true;
+    if (extensionInfo(id).deviceLevel && physicalDevice.offers(id)) return true;
   }
   return false;
 }
@@ -48,12 +48,14 @@ const CommandInfo* implemented(const char* name) {
 
 // Physical-device and device commands, reached through an instance.
 bool usableFromInstance(const CommandInfo& c, const Instance& instance) {
-  const uint32_t deviceVersion = PhysicalDevice::kApiVersion;
+  // The reported version and extensions: a profile (EMVK_PROFILE) may have lowered them.
+  const uint32_t deviceVersion = instance.physicalDevice().properties().apiVersion;
   const uint32_t version = c.level == CommandLevel::Instance
                                ? instance.apiVersion()
                                : std::min(instance.apiVersion(), deviceVersion);
   return coreWithin(c, version) || providedByExtension(c, instance.extensions()) ||
-         (c.level != CommandLevel::Instance && offeredDeviceExtension(c));
+         (c.level != CommandLevel::Instance &&
+          offeredDeviceExtension(c, instance.physicalDevice()));
 }
 
 }  // namespace
