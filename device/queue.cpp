@@ -96,7 +96,8 @@ void Queue::execute(const Submission& submission) {
   if (submission.fence) {
     const double at = trace::enabled() ? trace::nowUs() : 0;
     submission.fence->signal();
-    trace::instant("sync", "signal fence", trace::Args().addHandle("fence", submission.fence), at);
+    if (trace::enabled())
+      trace::instant("sync", "signal fence", trace::Args().addHandle("fence", submission.fence), at);
   }
 }
 

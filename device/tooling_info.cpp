@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "device/device_memory.hpp"
+#include "device/physical_device.hpp"
+#include "device/profile.hpp"
 #include "device/trace.hpp"
 
 namespace emvk {
@@ -19,8 +21,13 @@ struct Tool {
   std::string description;
 };
 
-std::vector<Tool> activeTools() {
+std::vector<Tool> activeTools(const PhysicalDevice& physical) {
   std::vector<Tool> tools;
+  if (std::string_view profile = activeProfileName(physical); !profile.empty())
+    tools.push_back({"emvk capability profile", VK_TOOL_PURPOSE_MODIFYING_FEATURES_BIT,
+                     "EMVK_PROFILE: features, limits, formats and extensions reduced to the "
+                     "profile " +
+                         std::string(profile) + ", and enforced"});
   if (std::string file = trace::path(); !file.empty())
     tools.push_back({"emvk trace", VK_TOOL_PURPOSE_TRACING_BIT,
                      "EMVK_TRACE: a trace-event timeline of queues, commands, semaphores, "
@@ -50,9 +57,10 @@ void copyString(char (&out)[N], const std::string& text) {
 using namespace emvk;
 
 // Also vkGetPhysicalDeviceToolPropertiesEXT (the generated table maps the alias here).
-VKAPI_ATTR VkResult VKAPI_CALL emvk_GetPhysicalDeviceToolProperties(
-    VkPhysicalDevice, uint32_t* pToolCount, VkPhysicalDeviceToolProperties* pToolProperties) {
-  const std::vector<Tool> tools = activeTools();
+VKAPI_ATTR VkResult VKAPI_CALL
+emvk_GetPhysicalDeviceToolProperties(VkPhysicalDevice physicalDevice, uint32_t* pToolCount,
+                                     VkPhysicalDeviceToolProperties* pToolProperties) {
+  const std::vector<Tool> tools = activeTools(*fromHandle(physicalDevice));
   if (!pToolProperties) {
     *pToolCount = static_cast<uint32_t>(tools.size());
     return VK_SUCCESS;

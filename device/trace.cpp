@@ -263,18 +263,22 @@ Args& Args::addHandle(std::string_view k, const void* object) {
   return addHex(k, reinterpret_cast<uintptr_t>(object));
 }
 
-Span::Span(const char* category, std::string_view name) : active_(enabled()), category_(category) {
-  if (!active_) return;
-  name_ = name;
-  start_ = nowUs();
+void Span::begin(const char* category, std::string_view name) {
+  state_ = std::make_unique<State>(State{category, std::string(name), nowUs(), {}});
 }
 
-Span::~Span() {
-  if (!active_ || !enabled()) return;
+void Span::end() {
+  if (!enabled()) return;
   const double end = nowUs();
   char duration[40];
-  std::snprintf(duration, sizeof duration, ",\"dur\":%.3f", end - start_);
-  emit(withArgs(common(name_, category_, 'X', start_) + duration, args_));
+  std::snprintf(duration, sizeof duration, ",\"dur\":%.3f", end - state_->start);
+  emit(withArgs(common(state_->name, state_->category, 'X', state_->start) + duration,
+                state_->args));
+}
+
+Args& Span::args() {
+  thread_local Args scratch;
+  return state_ ? state_->args : scratch;
 }
 
 void instant(const char* category, std::string_view name, const Args& args, double at) {

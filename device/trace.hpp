@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -54,22 +55,32 @@ class Args {
   std::string json_;
 };
 
-// A slice on the calling thread's track, from construction to destruction ("ph":"X").
+// A slice on the calling thread's track, from construction to destruction ("ph":"X"). Off, it is
+// one flag test and a null pointer: nothing is built.
 class Span {
  public:
-  Span(const char* category, std::string_view name);
-  ~Span();
+  Span(const char* category, std::string_view name) {
+    if (enabled()) begin(category, name);
+  }
+  ~Span() {
+    if (state_) end();
+  }
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
-  explicit operator bool() const { return active_; }
-  Args& args() { return args_; }
+  explicit operator bool() const { return state_ != nullptr; }
+  // The slice's arguments (a scratch object while not tracing).
+  Args& args();
 
  private:
-  bool active_;
-  const char* category_;
-  std::string name_;
-  double start_ = 0;
-  Args args_;
+  struct State {
+    const char* category;
+    std::string name;
+    double start;
+    Args args;
+  };
+  void begin(const char* category, std::string_view name);
+  void end();
+  std::unique_ptr<State> state_;
 };
 
 // A point in time on the calling thread's track ("ph":"i").

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -99,4 +100,28 @@ TEST_CASE("tooling info: emvk-inspect is named while the process holds shareable
   vkDestroyBuffer(device.handle, shared.buffer, nullptr);
   vkFreeMemory(device.handle, shared.memory, nullptr);
   CHECK(find(tools(instance), "emvk-inspect") == nullptr);
+}
+
+TEST_CASE("tooling info: a capability profile is named as modifying features", "[tooling]") {
+  // A profile that keeps VK_EXT_tooling_info (the spec's minimum profiles remove it, and with it
+  // this query: the loader then answers with no tools).
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("emvk-tooling-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "with_tooling.json").string();
+  std::ofstream(file) << R"({
+    "profiles": {"VP_TEST_tooling": {"version": 1, "api-version": "1.1.0", "label": "tooling",
+                                     "description": "a device that only reports its tools",
+                                     "capabilities": ["base"]}},
+    "capabilities": {"base": {"extensions": {"VK_EXT_tooling_info": 1}}}
+  })";
+  test::ScopedEnv noTrace("EMVK_TRACE", std::nullopt);
+  test::ScopedEnv noDumps("EMVK_DUMP_SHADERS", std::nullopt);
+  test::ScopedEnv profile("EMVK_PROFILE", file);
+  test::Instance instance;
+  const auto all = tools(instance);
+  REQUIRE(all.size() == 1);
+  CHECK(std::string(all[0].name) == "emvk capability profile");
+  CHECK(all[0].purposes == VK_TOOL_PURPOSE_MODIFYING_FEATURES_BIT);
+  CHECK(std::string(all[0].description).find("VP_TEST_tooling") != std::string::npos);
 }

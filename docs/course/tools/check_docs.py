@@ -32,6 +32,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
 COURSE = REPO / "docs" / "course"
+# The pages of docs/ outside the course whose commands are checked too: the tools the course uses.
+TOOL_PAGES = [REPO / "docs" / name for name in ("TRACE.md", "PROFILES.md", "INSPECT.md")]
 FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
 NEEDS = re.compile(r"^<!--\s*needs:\s*([\w.-]+)\s*-->$")
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
@@ -203,7 +205,7 @@ def main():
     build = args.build.resolve()
     if not (build / "emvk_icd.json").exists():
         sys.exit(f"check_docs: {build}/emvk_icd.json is missing: build emvk first")
-    files = [f.resolve() for f in args.files] or sorted(COURSE.glob("*.md"))
+    files = [f.resolve() for f in args.files] or sorted(COURSE.glob("*.md")) + TOOL_PAGES
 
     blocks, problems = [], []
     for f in files:
