@@ -82,12 +82,10 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceStatus(VkDevice device, VkFence fenc
   return fromHandle(fence)->signaled() ? VK_SUCCESS : VK_NOT_READY;
 }
 
-VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count,
-                                                  const VkFence* pFences, VkBool32 waitAll,
-                                                  uint64_t timeout) {
-  trace::Span span("sync", "vkWaitForFences");
-  if (span)
-    span.args().add("fences", count).add("waitAll", bool(waitAll)).add("timeoutNs", timeout);
+namespace {
+
+VkResult waitForFences(VkDevice device, uint32_t count, const VkFence* pFences, VkBool32 waitAll,
+                       uint64_t timeout) {
   Device* d = fromHandle(device);
   // vkWaitForFences: a timeout of zero only reports the current state.
   const auto deadline = deadlineAfter(timeout);
@@ -133,6 +131,17 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t coun
       return VK_ERROR_DEVICE_LOST;
     }
   }
+}
+
+}  // namespace
+
+VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count,
+                                                  const VkFence* pFences, VkBool32 waitAll,
+                                                  uint64_t timeout) {
+  if (!trace::enabled()) return waitForFences(device, count, pFences, waitAll, timeout);
+  trace::Span span("sync", "vkWaitForFences");
+  span.args().add("fences", count).add("waitAll", bool(waitAll)).add("timeoutNs", timeout);
+  return waitForFences(device, count, pFences, waitAll, timeout);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_GetFenceFdKHR(VkDevice device, const VkFenceGetFdInfoKHR* pInfo,

@@ -82,53 +82,25 @@ void Queue::run() {
 }
 
 void Queue::execute(const Submission& submission) {
-  trace::Span span("queue", "submit");
-  if (span) {
-    span.args().add("batches", submission.batches.size()).addHandle("fence", submission.fence);
-    trace::flowEnd("submit", "vkQueueSubmit", submission.traceFlow);
-  }
-  for (size_t i = 0; i < submission.batches.size(); ++i) {
-    executeBatch(submission.batches[i], i);
+  // EMVK_TRACE is looked at once per submission: untraced, this loop is all there is.
+  if (trace::enabled()) return executeTraced(submission);
+  for (const Batch& batch : submission.batches) {
+    for (const SemaphoreOp& wait : batch.waits) awaitSemaphore(wait, nullptr);
     // After a loss nothing more executes; fences still signal so that nobody waits forever
     // (their waits report VK_ERROR_DEVICE_LOST).
     if (device_.lost()) break;
+    for (CommandBuffer* cb : batch.commandBuffers) cb->execute();
+    for (const SemaphoreOp& signal : batch.signals) signal.semaphore->signal(signal.value);
   }
-  if (submission.fence) {
-    const double at = trace::enabled() ? trace::nowUs() : 0;
-    submission.fence->signal();
-    if (trace::enabled())
-      trace::instant("sync", "signal fence", trace::Args().addHandle("fence", submission.fence), at);
-  }
+  if (submission.fence) submission.fence->signal();
 }
 
-void Queue::executeBatch(const Batch& batch, size_t index) {
-  for (const SemaphoreOp& wait : batch.waits) {
-    trace::Span span("sync", "wait semaphore");
-    uint64_t flow = 0;
-    // Wait-before-signal (timeline semaphores): the signal may come from another queue, the
-    // host or another process at any later time, so this executor sleeps until it does —
-    // unless every other process sharing the semaphore has died (device/sync_wait.hpp).
-    if (wait.semaphore->wait(wait.value, Clock::time_point::max(), &flow) == WaitStatus::PeerGone)
-      device_.lose("a queue waited on a semaphore whose every other holder process has exited");
-    if (span) {
-      span.args().addHandle("semaphore", wait.semaphore).add("batch", index);
-      if (wait.semaphore->timeline()) span.args().add("value", wait.value);
-      if (flow) trace::flowEnd("sync", "semaphore", flow);
-    }
-  }
-  if (device_.lost()) return;
-  for (CommandBuffer* cb : batch.commandBuffers) cb->execute();
-  for (const SemaphoreOp& signal : batch.signals) {
-    // Dated before the signal: the wait it releases may end (and be written) before we go on.
-    const double at = trace::enabled() ? trace::nowUs() : 0;
-    const uint64_t flow = signal.semaphore->signal(signal.value);
-    if (!trace::enabled()) continue;
-    trace::Args args;
-    args.addHandle("semaphore", signal.semaphore).add("batch", index);
-    if (signal.semaphore->timeline()) args.add("value", signal.value);
-    trace::instant("sync", "signal semaphore", args, at);
-    trace::flowStart("sync", "semaphore", flow, at);
-  }
+void Queue::awaitSemaphore(const SemaphoreOp& wait, uint64_t* flow) {
+  // Wait-before-signal (timeline semaphores): the signal may come from another queue, the host or
+  // another process at any later time, so this executor sleeps until it does — unless every other
+  // process sharing the semaphore has died (device/sync_wait.hpp).
+  if (wait.semaphore->wait(wait.value, Clock::time_point::max(), flow) == WaitStatus::PeerGone)
+    device_.lose("a queue waited on a semaphore whose every other holder process has exited");
 }
 
 }  // namespace emvk

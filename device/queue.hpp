@@ -52,7 +52,9 @@ class Queue : public Object {
   bool takeNext(Submission& out);
   void sleepUntilWork(uint32_t seen);
   void execute(const Submission& submission);
-  void executeBatch(const Batch& batch, size_t index);
+  // The same, with every step in the EMVK_TRACE timeline (device/queue_trace.cpp).
+  void executeTraced(const Submission& submission);
+  void awaitSemaphore(const SemaphoreOp& wait, uint64_t* flow);
 
   Device& device_;
   uint32_t family_;
