@@ -384,6 +384,7 @@ TEST_CASE("physical device: device extensions and VK_INCOMPLETE", "[physical-dev
                                           VK_EXT_HOST_QUERY_RESET_EXTENSION_NAME,
                                           VK_EXT_MEMORY_BUDGET_EXTENSION_NAME,
                                           VK_EXT_ROBUSTNESS_2_EXTENSION_NAME,
+                                          VK_EXT_TOOLING_INFO_EXTENSION_NAME,
                                           VK_KHR_16BIT_STORAGE_EXTENSION_NAME,
                                           VK_KHR_8BIT_STORAGE_EXTENSION_NAME,
                                           VK_KHR_BIND_MEMORY_2_EXTENSION_NAME,
