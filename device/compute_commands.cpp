@@ -53,12 +53,7 @@ void run(Device& device, const cmd::Dispatch& c) {
   Watchdog::Slot* watch = device.watchdog().arm();
   const std::atomic<uint32_t>& cancel = watch ? watch->cancel : kNeverCancelled;
   const auto* cancelWord = reinterpret_cast<const uint32_t*>(&cancel);
-  device.workers().parallelFor(total, grain, [&](size_t begin, size_t end) {
-    trace::Span span("workers", "workgroups");
-    if (span) {
-      trace::nameThreadIfUnnamed("worker");
-      span.args().add("first", uint64_t(begin)).add("count", uint64_t(end - begin));
-    }
+  const auto runPiece = [&](size_t begin, size_t end) {
     // Each piece of the range runs on one thread: its workgroups take turns with one block of
     // shared memory, 16-byte aligned as the JIT assumes.
     std::vector<uint8_t> shared(sharedSize + 16);
@@ -81,7 +76,18 @@ void run(Device& device, const cmd::Dispatch& c) {
         if (++id[1] == count[1]) id[1] = 0, ++id[2];
       }
     }
-  });
+  };
+  if (!trace::enabled()) {
+    device.workers().parallelFor(total, grain, runPiece);
+  } else {
+    // Each piece a slice on the track of the thread that ran it: how the work was spread.
+    device.workers().parallelFor(total, grain, [&](size_t begin, size_t end) {
+      trace::Span span("workers", "workgroups");
+      trace::nameThreadIfUnnamed("worker");
+      span.args().add("first", uint64_t(begin)).add("count", uint64_t(end - begin));
+      runPiece(begin, end);
+    });
+  }
   const bool stopped = cancel.load(std::memory_order_relaxed) != 0;
   device.watchdog().disarm(watch);
   if (stopped) {
