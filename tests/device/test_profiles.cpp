@@ -16,34 +16,14 @@
 #include "device/json.hpp"
 #include "harness.hpp"
 #include "tools/probe.hpp"
+#include "tools/scoped_env.hpp"
 
 namespace {
 
 // Sets (or, with nullptr, unsets) an environment variable for one scope, then puts back what was
 // there: the driver reads EMVK_PROFILE at each vkCreateInstance, so nothing leaks into the next
 // instance or test.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      setenv(name, value, 1);
-    else
-      unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_)
-      setenv(name_, old_->c_str(), 1);
-    else
-      unsetenv(name_);
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using test::ScopedEnv;
 
 // A scratch folder, removed with everything in it at the end of the scope.
 class ScratchDir {
@@ -459,7 +439,7 @@ TEST_CASE("profile: emvk's own vulkaninfo --json, read back as a profile, change
   VkPhysicalDeviceFeatures plainFeatures;
   std::set<std::string> plainExtensions;
   {
-    ScopedEnv none("EMVK_PROFILE", nullptr);
+    ScopedEnv none("EMVK_PROFILE", std::nullopt);
     test::Instance instance;
     if (!probe::isEmvk(instance.physical)) return;
     vkGetPhysicalDeviceProperties(instance.physical, &plain);
@@ -468,7 +448,7 @@ TEST_CASE("profile: emvk's own vulkaninfo --json, read back as a profile, change
   }
   // Every structure, member, enumerant and flag name vulkaninfo writes is one the reader knows:
   // otherwise this vkCreateInstance fails.
-  ScopedEnv profile("EMVK_PROFILE", file.c_str());
+  ScopedEnv profile("EMVK_PROFILE", file);
   test::Instance instance;
   VkPhysicalDeviceProperties p;
   vkGetPhysicalDeviceProperties(instance.physical, &p);
@@ -489,7 +469,7 @@ TEST_CASE("profile: a user's file removes a feature, limits, an extension and fo
   VkPhysicalDeviceIDProperties id{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
   VkPhysicalDeviceProperties2 plain{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &id};
   {
-    ScopedEnv none("EMVK_PROFILE", nullptr);
+    ScopedEnv none("EMVK_PROFILE", std::nullopt);
     test::Instance instance;
     if (!probe::isEmvk(instance.physical)) return;
     vkGetPhysicalDeviceProperties2(instance.physical, &plain);
@@ -501,7 +481,7 @@ TEST_CASE("profile: a user's file removes a feature, limits, an extension and fo
     REQUIRE(plain.properties.limits.maxComputeWorkGroupInvocations > 128);
   }
 
-  ScopedEnv profile("EMVK_PROFILE", file.c_str());
+  ScopedEnv profile("EMVK_PROFILE", file);
   test::Instance instance;
   const VkPhysicalDeviceFeatures f = features(instance.physical);
   CHECK_FALSE(f.shaderFloat64);
@@ -545,7 +525,7 @@ TEST_CASE("profile: a user's file removes a feature, limits, an extension and fo
 TEST_CASE("profile: vkCreateDevice refuses what the profile removed, naming the profile",
           "[profile]") {
   ScratchDir scratch;
-  ScopedEnv profile("EMVK_PROFILE", scratch.write("small.json", kSmallProfile).c_str());
+  ScopedEnv profile("EMVK_PROFILE", scratch.write("small.json", kSmallProfile));
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   instance.expectInvalidUsage = true;  // asks for a feature and an extension not reported
@@ -569,7 +549,7 @@ TEST_CASE("profile: vkCreateDevice refuses what the profile removed, naming the 
 TEST_CASE("profile: pipelines and buffer views beyond the profile's limits are refused",
           "[profile]") {
   ScratchDir scratch;
-  ScopedEnv profile("EMVK_PROFILE", scratch.write("small.json", kSmallProfile).c_str());
+  ScopedEnv profile("EMVK_PROFILE", scratch.write("small.json", kSmallProfile));
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   instance.expectInvalidUsage = true;  // each refused object breaks a limit on purpose
@@ -617,7 +597,7 @@ TEST_CASE("profile: lower limits bound allocations and dispatches, fewer format 
         "optimalTilingFeatures": ["VK_FORMAT_FEATURE_TRANSFER_SRC_BIT"]}}}
     }}
   })");
-  ScopedEnv profile("EMVK_PROFILE", file.c_str());
+  ScopedEnv profile("EMVK_PROFILE", file);
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   instance.expectInvalidUsage = true;  // each refusal below breaks a limit on purpose
@@ -678,7 +658,7 @@ TEST_CASE("profile: asking for more than emvk has adds nothing and warns", "[pro
       "properties": {"VkPhysicalDeviceProperties": {"limits": {"maxComputeWorkGroupInvocations": 4096}}}
     }}
   })");
-  ScopedEnv profile("EMVK_PROFILE", file.c_str());
+  ScopedEnv profile("EMVK_PROFILE", file);
   test::Instance instance;
   if (!probe::isEmvk(instance.physical)) return;
   CHECK_FALSE(features(instance.physical).geometryShader);
@@ -712,7 +692,7 @@ TEST_CASE("profile: a file of several profiles needs #NAME, and the name picks o
     "capabilities": {"a": {"features": {"VkPhysicalDeviceFeatures": {"robustBufferAccess": true}}}}
   })");
   {
-    ScopedEnv profile("EMVK_PROFILE", file.c_str());
+    ScopedEnv profile("EMVK_PROFILE", file);
     CreationAttempt attempt;
     createInstance(attempt);
     CHECK(attempt.result != VK_SUCCESS);

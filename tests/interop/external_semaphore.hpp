@@ -14,8 +14,9 @@ namespace external {
 struct SyncDevice {
   VkPhysicalDeviceTimelineSemaphoreFeatures timeline{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, nullptr, VK_TRUE};
-  test::DeviceOptions options() {
+  test::DeviceOptions options(uint32_t queueCount = 1) {
     test::DeviceOptions o;
+    o.queueCount = queueCount;
     o.pNext = &timeline;
     o.extensions = {
         VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME,    VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,

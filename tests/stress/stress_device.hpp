@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "interop/external_semaphore.hpp"
 #include "stress/budget.hpp"
 #include "tools/leaks.hpp"
 #include "tools/probe.hpp"
@@ -23,21 +24,8 @@ inline bool isEmvk() {
   return probe::isEmvk(probeInstance.physical);
 }
 
-struct DeviceFeatures {
-  VkPhysicalDeviceTimelineSemaphoreFeatures timeline{
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, nullptr, VK_TRUE};
-  test::DeviceOptions options(uint32_t queueCount) {
-    test::DeviceOptions o;
-    o.queueCount = queueCount;
-    o.pNext = &timeline;
-    o.extensions = {
-        VK_KHR_EXTERNAL_MEMORY_EXTENSION_NAME,    VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
-        VK_KHR_EXTERNAL_SEMAPHORE_EXTENSION_NAME, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME,
-        VK_KHR_EXTERNAL_FENCE_EXTENSION_NAME,     VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME,
-        VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME};
-    return o;
-  }
-};
+// External memory, semaphores and fences, timelines, `queueCount` queues.
+using DeviceFeatures = external::SyncDevice;
 
 // A timeline semaphore starting at 0, exportable as an opaque fd if asked.
 inline VkSemaphore createTimeline(test::Device& device, bool exportable) {
