@@ -15,7 +15,8 @@ Device::Device(PhysicalDevice& physicalDevice, const VkDeviceCreateInfo& info,
       physicalDevice_(physicalDevice),
       apiVersion_(
           std::min(physicalDevice.properties().apiVersion, physicalDevice.instance().apiVersion())),
-      extensions_(extensions) {
+      extensions_(extensions),
+      shaderFeatures_(ShaderFeatures::enabledBy(info, physicalDevice)) {
   for (auto* s = static_cast<const VkBaseInStructure*>(info.pNext); s; s = s->pNext)
     if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ROBUSTNESS_2_FEATURES_EXT)
       nullDescriptor_ =

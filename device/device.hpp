@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "device/object.hpp"
+#include "device/shader_features.hpp"
 #include "device/signal_board.hpp"
 #include "device/watchdog.hpp"
 #include "device/workers.hpp"
@@ -33,6 +34,9 @@ class Device : public Object {
   // VkPhysicalDeviceRobustness2FeaturesEXT::nullDescriptor was enabled: descriptors may be
   // VK_NULL_HANDLE (device/descriptor_set.cpp).
   bool nullDescriptor() const { return nullDescriptor_; }
+  // The shader features enabled at creation, which a pipeline's capabilities need
+  // (device/shader_features.hpp).
+  const ShaderFeatures& shaderFeatures() const { return shaderFeatures_; }
 
   Queue* queue(uint32_t family, uint32_t index, VkDeviceQueueCreateFlags flags) const;
 
@@ -55,6 +59,7 @@ class Device : public Object {
   uint32_t apiVersion_;
   ExtensionSet extensions_;
   bool nullDescriptor_ = false;
+  ShaderFeatures shaderFeatures_;
   std::atomic<uint32_t> allocations_{0};
   std::atomic<bool> lost_{false};
   SignalBoard board_;

@@ -82,6 +82,10 @@ Result<std::unique_ptr<jit::Program>> buildProgram(const Device& d, PipelineCach
   auto source = stageSource(stage);
   if (!source) return source.error();
   const StageSource& s = source.value();
+  // VUID-VkShaderModuleCreateInfo-pCode-08740: each capability's feature is enabled (or its
+  // subgroup operation reported). Checked before the caches: cached code is no excuse.
+  if (std::string missing = missingShaderFeature(s.words, d.shaderFeatures()); !missing.empty())
+    return Error{VK_ERROR_UNKNOWN, "the shader's " + missing};
   const jit::CacheKey key =
       jit::cacheKey(s.words, s.entry, s.specialization,
                     std::span<const uint8_t, VK_UUID_SIZE>(

@@ -45,8 +45,20 @@ Driver makeDriver() {
   VkDeviceQueueCreateInfo queue{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
   queue.queueCount = 1;
   queue.pQueuePriorities = &priority;
-  const char* extensions[] = {"VK_KHR_external_memory_fd", "VK_EXT_external_memory_host"};
-  VkDeviceCreateInfo deviceInfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  const char* extensions[] = {"VK_KHR_external_memory_fd", "VK_EXT_external_memory_host",
+                              "VK_KHR_8bit_storage", "VK_KHR_shader_float16_int8"};
+  // Every shader feature emvk has, so that a module's capabilities never stop it before the JIT
+  // (device/shader_features.hpp): the fuzzer is after the compiler.
+  VkPhysicalDeviceShaderFloat16Int8Features float16Int8{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
+  VkPhysicalDevice8BitStorageFeatures storage8{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES, &float16Int8};
+  VkPhysicalDevice16BitStorageFeatures storage16{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, &storage8};
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, &storage16};
+  proc<PFN_vkGetPhysicalDeviceFeatures2>(d.instance, "vkGetPhysicalDeviceFeatures2")(d.physical,
+                                                                                     &features);
+  VkDeviceCreateInfo deviceInfo{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, &features};
   deviceInfo.queueCreateInfoCount = 1;
   deviceInfo.pQueueCreateInfos = &queue;
   deviceInfo.enabledExtensionCount = std::size(extensions);
