@@ -114,6 +114,13 @@ class Program {
 
   // A pipeline of the module's "main", specialised by `spec` (none: the defaults).
   VkPipeline pipeline(Specialization* spec = nullptr) {
+    VkPipeline p = VK_NULL_HANDLE;
+    REQUIRE(tryPipeline(&p, spec) == VK_SUCCESS);
+    return p;
+  }
+
+  // The same for a pipeline that may be refused: vkCreateComputePipelines' result.
+  VkResult tryPipeline(VkPipeline* out, Specialization* spec = nullptr) {
     VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
     info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                   nullptr,
@@ -123,10 +130,11 @@ class Program {
                   "main",
                   spec ? spec->info() : nullptr};
     info.layout = layout;
-    VkPipeline p = VK_NULL_HANDLE;
-    REQUIRE(vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, &p) == VK_SUCCESS);
-    pipelines_.push_back(p);
-    return p;
+    *out = VK_NULL_HANDLE;
+    const VkResult result =
+        vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, out);
+    if (*out) pipelines_.push_back(*out);
+    return result;
   }
 
   // Points bindings 0, 1, ... at the whole of each buffer, in order.

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "compute/jit_shaders.hpp"
+#include "compute/pipeline.hpp"
 #include "harness.hpp"
 #include "tools/scoped_env.hpp"
 
@@ -17,40 +18,9 @@ namespace {
 
 // vkCreateComputePipelines of `file`'s "main" with `bindings` storage buffers.
 VkResult createPipeline(test::Device& device, const std::string& file, uint32_t bindings) {
-  const std::vector<uint32_t> words = compute_test::jitShader(file);
-  std::vector<VkDescriptorSetLayoutBinding> slots;
-  for (uint32_t i = 0; i < bindings; ++i)
-    slots.push_back(
-        {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
-  VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                          nullptr, 0, bindings, slots.data()};
-  VkDescriptorSetLayout setLayout;
-  REQUIRE(vkCreateDescriptorSetLayout(device.handle, &setInfo, nullptr, &setLayout) == VK_SUCCESS);
-  VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, nullptr, 0,
-                                        1, &setLayout};
-  VkPipelineLayout layout;
-  REQUIRE(vkCreatePipelineLayout(device.handle, &layoutInfo, nullptr, &layout) == VK_SUCCESS);
-  VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, nullptr, 0,
-                                      words.size() * 4, words.data()};
-  VkShaderModule module;
-  REQUIRE(vkCreateShaderModule(device.handle, &moduleInfo, nullptr, &module) == VK_SUCCESS);
-  VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                nullptr,
-                0,
-                VK_SHADER_STAGE_COMPUTE_BIT,
-                module,
-                "main",
-                nullptr};
-  info.layout = layout;
-  VkPipeline pipeline = VK_NULL_HANDLE;
-  const VkResult result =
-      vkCreateComputePipelines(device.handle, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline);
-  vkDestroyPipeline(device.handle, pipeline, nullptr);
-  vkDestroyShaderModule(device.handle, module, nullptr);
-  vkDestroyPipelineLayout(device.handle, layout, nullptr);
-  vkDestroyDescriptorSetLayout(device.handle, setLayout, nullptr);
-  return result;
+  compute_test::Program program(device, compute_test::jitShader(file), bindings);
+  VkPipeline pipeline;
+  return program.tryPipeline(&pipeline);
 }
 
 }  // namespace
