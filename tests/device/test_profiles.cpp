@@ -342,6 +342,20 @@ void createInstance(CreationAttempt& attempt) {
   if (instance) vkDestroyInstance(instance, nullptr);
 }
 
+// Runs `vulkaninfo --json` with EMVK_PROFILE=`profile` in `scratch` and returns the file it wrote
+// (vulkaninfo 1.3.2xx writes VP_VULKANINFO_<device>_<version>.json into the working directory).
+std::string vulkaninfoJson(const ScratchDir& scratch, const std::string& profile) {
+  const probe::CommandResult run =
+      probe::runCommand("cd '" + scratch.path.string() + "' && EMVK_PROFILE='" + profile + "' " +
+                        vulkaninfo() + " --json 2>/dev/null");
+  REQUIRE(run.exitCode == 0);
+  std::string file;
+  for (const auto& entry : std::filesystem::directory_iterator(scratch.path))
+    if (entry.path().extension() == ".json") file = entry.path().string();
+  REQUIRE(!file.empty());
+  return file;
+}
+
 }  // namespace
 
 TEST_CASE("profile: vulkan-1.1-minimum, read back by vulkaninfo --json, is the spec's table",
@@ -351,15 +365,8 @@ TEST_CASE("profile: vulkan-1.1-minimum, read back by vulkaninfo --json, is the s
     return;
   }
   ScratchDir scratch;
-  // vulkaninfo 1.3.2xx writes VP_VULKANINFO_<device>_<version>.json into the working directory.
-  const probe::CommandResult run =
-      probe::runCommand("cd '" + scratch.path.string() + "' && EMVK_PROFILE=vulkan-1.1-minimum " +
-                        vulkaninfo() + " --json 2>/dev/null");
-  REQUIRE(run.exitCode == 0);
-  std::string text = run.output;
-  for (const auto& entry : std::filesystem::directory_iterator(scratch.path))
-    if (entry.path().extension() == ".json") text = probe::readFile(entry.path());
-  emvk::json::ParseResult parsed = emvk::json::parse(text);
+  emvk::json::ParseResult parsed =
+      emvk::json::parse(probe::readFile(vulkaninfoJson(scratch, "vulkan-1.1-minimum")));
   INFO(parsed.error);
   REQUIRE(parsed.value);
   const emvk::json::Value* device = parsed.value->at({"capabilities", "device"});
@@ -426,14 +433,7 @@ TEST_CASE("profile: emvk's own vulkaninfo --json, read back as a profile, change
     return;
   }
   ScratchDir scratch;
-  const probe::CommandResult run =
-      probe::runCommand("cd '" + scratch.path.string() + "' && EMVK_PROFILE= " + vulkaninfo() +
-                        " --json 2>/dev/null");
-  REQUIRE(run.exitCode == 0);
-  std::string file;
-  for (const auto& entry : std::filesystem::directory_iterator(scratch.path))
-    if (entry.path().extension() == ".json") file = entry.path().string();
-  REQUIRE(!file.empty());
+  const std::string file = vulkaninfoJson(scratch, "");
 
   VkPhysicalDeviceProperties plain;
   VkPhysicalDeviceFeatures plainFeatures;
