@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -34,7 +35,6 @@ struct Writer {
   int instances = 0;
   int fd = -1;
   std::string path;
-  std::string lastPath;  // the file this process closed last, continued by a later instance
   std::string buffer;
   uint64_t generation = 0;  // bumped per opening, so threads name their tracks again
 
@@ -53,7 +53,7 @@ struct Writer {
     ++generation;
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
       // Nobody else is writing: a new trace, or this process continuing its own.
-      if (path == lastPath && endsWithClosing()) {
+      if (endsWithClosing() && startedByThisProcess()) {
         stripClosing();
         appendProcessName();
       } else {
@@ -87,7 +87,6 @@ struct Writer {
     }
     ::close(fd);
     fd = -1;
-    lastPath = path;
   }
 
   void append(const std::string& event) {
@@ -120,6 +119,16 @@ struct Writer {
         static_cast<ssize_t>(kClosing.size()))
       return false;
     return std::string_view(tail, kClosing.size()) == kClosing;
+  }
+
+  // The file's head names the process that started it. The loader unloads the driver with the
+  // last instance, so this is how a later instance of the same process knows to continue.
+  bool startedByThisProcess() {
+    char head[256];
+    const ssize_t n = pread(fd, head, sizeof head, 0);
+    if (n <= 0) return false;
+    const std::string expected = "\"pid\":" + std::to_string(getpid()) + ",";
+    return std::string_view(head, static_cast<size_t>(n)).find(expected) != std::string_view::npos;
   }
 
   void stripClosing() {
@@ -161,8 +170,10 @@ Writer& writer() {
   return w;
 }
 
+// Plain data only: a thread_local with a destructor would pin libemvk.so in memory (and its
+// exit-time record is what LeakSanitizer reports).
 thread_local uint64_t namedGeneration = 0;
-thread_local std::string threadName;
+thread_local char threadName[64] = "";
 
 std::string common(std::string_view name, const char* category, char phase, double ts) {
   char numbers[96];
@@ -268,7 +279,7 @@ void Span::begin(const char* category, std::string_view name) {
 }
 
 void Span::end() {
-  if (!enabled()) return;
+  if (!enabled() || !state_->category) return;
   const double end = nowUs();
   char duration[40];
   std::snprintf(duration, sizeof duration, ",\"dur\":%.3f", end - state_->start);
@@ -277,8 +288,9 @@ void Span::end() {
 }
 
 Args& Span::args() {
-  thread_local Args scratch;
-  return state_ ? state_->args : scratch;
+  // Only reached untraced if the trace closed since the slice began: the arguments go nowhere.
+  if (!state_) state_ = std::make_unique<State>(State{nullptr, {}, 0, {}});
+  return state_->args;
 }
 
 void instant(const char* category, std::string_view name, const Args& args, double at) {
@@ -306,12 +318,14 @@ void flowEnd(const char* category, std::string_view name, uint64_t id) {
 }
 
 void nameThread(std::string_view name) {
-  threadName = name;
+  const size_t n = std::min(name.size(), sizeof threadName - 1);
+  std::memcpy(threadName, name.data(), n);
+  threadName[n] = '\0';
   namedGeneration = 0;
 }
 
 void nameThreadIfUnnamed(std::string_view name) {
-  if (threadName.empty()) nameThread(std::string(name) + " " + std::to_string(gettid()));
+  if (threadName[0] == '\0') nameThread(std::string(name) + " " + std::to_string(gettid()));
 }
 
 }  // namespace emvk::trace
