@@ -146,9 +146,8 @@ void acquireFromExternal(VkCommandBuffer cb, VkImage image) {
                        nullptr, 0, nullptr, 1, &b);
 }
 
-// Imports an image the test exported (identical parameters), checks pattern `seed` through a
-// queue copy to a buffer, then writes pattern `seed2` into it with a queue copy.
-std::string imageImportCheckWrite(Context& c, const fdpass::Message& m, int fd) {
+// The image parameters a message carries (the exporter's, for an identical image).
+external::ImageParams imageParams(const fdpass::Message& m) {
   external::ImageParams p;
   p.format = static_cast<VkFormat>(m.format);
   p.tiling = static_cast<VkImageTiling>(m.tiling);
@@ -156,6 +155,13 @@ std::string imageImportCheckWrite(Context& c, const fdpass::Message& m, int fd) 
   p.height = m.height;
   p.mipLevels = m.mipLevels;
   p.arrayLayers = m.arrayLayers;
+  return p;
+}
+
+// Imports an image the test exported (identical parameters), checks pattern `seed` through a
+// queue copy to a buffer, then writes pattern `seed2` into it with a queue copy.
+std::string imageImportCheckWrite(Context& c, const fdpass::Message& m, int fd) {
+  const external::ImageParams p = imageParams(m);
   external::SharedImage image;
   VkResult r = external::sharedImage(c.device, p, m.memoryType, fd, m.size, image);
   if (r != VK_SUCCESS) return fail("image import returned " + std::to_string(r));
@@ -237,15 +243,8 @@ std::string hold(Context& c, Held& held, const std::string& op, const fdpass::Me
     r = external::importBuffer(c.device, fd, m.size, m.size, m.memoryType, false, buffer);
     if (r == VK_SUCCESS) held.buffers.push_back(buffer);
   } else if (op == "hold-image") {
-    external::ImageParams p;
-    p.format = static_cast<VkFormat>(m.format);
-    p.tiling = static_cast<VkImageTiling>(m.tiling);
-    p.width = m.width;
-    p.height = m.height;
-    p.mipLevels = m.mipLevels;
-    p.arrayLayers = m.arrayLayers;
     external::SharedImage image;
-    r = external::sharedImage(c.device, p, m.memoryType, fd, m.size, image);
+    r = external::sharedImage(c.device, imageParams(m), m.memoryType, fd, m.size, image);
     if (r == VK_SUCCESS) held.images.push_back(image);
   } else if (op == "hold-timeline") {
     VkSemaphore semaphore;
