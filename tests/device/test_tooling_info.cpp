@@ -94,7 +94,8 @@ TEST_CASE("tooling info: emvk-inspect is named while the process holds shareable
   external::SharedBuffer shared;
   REQUIRE(external::exportableBuffer(device.handle, 4096, device.hostVisibleMemoryType(), false,
                                      shared) == VK_SUCCESS);
-  const auto* inspect = find(tools(instance), "emvk-inspect");
+  const auto whileShared = tools(instance);
+  const auto* inspect = find(whileShared, "emvk-inspect");
   REQUIRE(inspect);
   CHECK(inspect->purposes == VK_TOOL_PURPOSE_TRACING_BIT);
   vkDestroyBuffer(device.handle, shared.buffer, nullptr);
