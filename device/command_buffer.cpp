@@ -30,19 +30,10 @@ void CommandBuffer::reset() {
 }
 
 void CommandBuffer::execute() const {
+  if (trace::enabled()) [[unlikely]]
+    return executeTraced();
   Device& d = device();
-  if (!trace::enabled()) {
-    for (const Command& command : commands_) std::visit([&](const auto& c) { run(d, c); }, command);
-    return;
-  }
-  trace::Span span("command", "command buffer");
-  span.args().add("commandBuffer", name().empty() ? "" : name()).addHandle("handle", this);
-  span.args().add("commands", commands_.size());
-  for (const Command& command : commands_) {
-    trace::Span commandSpan("command", commandName(command));
-    describeCommand(command, commandSpan.args());
-    std::visit([&](const auto& c) { run(d, c); }, command);
-  }
+  for (const Command& command : commands_) std::visit([&](const auto& c) { run(d, c); }, command);
 }
 
 void run(Device&, const cmd::ExecuteCommands& c) {

@@ -41,6 +41,9 @@ class CommandBuffer : public Object {
 
   // Runs every command, on the calling (queue) thread.
   void execute() const;
+  // The same, each command a slice of the EMVK_TRACE timeline (device/command_trace.cpp); kept out
+  // of execute()'s way.
+  [[gnu::cold, gnu::noinline]] void executeTraced() const;
 
  private:
   CommandPool& pool_;

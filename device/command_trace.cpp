@@ -1,4 +1,5 @@
-// What EMVK_TRACE shows of each recorded command: its Vulkan name and its arguments.
+// What EMVK_TRACE shows of each recorded command: its Vulkan name and its arguments, and the
+// traced run of a command buffer (CommandBuffer::execute comes here only while tracing).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -172,6 +173,18 @@ struct Describer {
 }  // namespace
 
 const char* commandName(const Command& command) { return std::visit(Namer{}, command); }
+
+void CommandBuffer::executeTraced() const {
+  Device& d = device();
+  trace::Span span("command", "command buffer");
+  span.args().add("commandBuffer", name().empty() ? "" : name()).addHandle("handle", this);
+  span.args().add("commands", commands_.size());
+  for (const Command& command : commands_) {
+    trace::Span commandSpan("command", commandName(command));
+    describeCommand(command, commandSpan.args());
+    std::visit([&](const auto& c) { run(d, c); }, command);
+  }
+}
 
 void describeCommand(const Command& command, trace::Args& args) {
   std::visit(Describer{args}, command);

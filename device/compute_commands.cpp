@@ -19,6 +19,23 @@
 
 namespace emvk {
 
+namespace {
+
+// A dispatch's pieces, each a slice on the track of the thread that ran it: how the work was
+// spread (EMVK_TRACE only).
+[[gnu::cold, gnu::noinline]] void parallelForTraced(
+    Workers& workers, size_t total, size_t grain,
+    const std::function<void(size_t, size_t)>& runPiece) {
+  workers.parallelFor(total, grain, [&](size_t begin, size_t end) {
+    trace::Span span("workers", "workgroups");
+    trace::nameThreadIfUnnamed("worker");
+    span.args().add("first", uint64_t(begin)).add("count", uint64_t(end - begin));
+    runPiece(begin, end);
+  });
+}
+
+}  // namespace
+
 void run(Device& device, const cmd::Dispatch& c) {
   const jit::Program& program = c.pipeline->program();
   std::array<uint32_t, 3> count = c.count;
@@ -77,17 +94,10 @@ void run(Device& device, const cmd::Dispatch& c) {
       }
     }
   };
-  if (!trace::enabled()) {
+  if (trace::enabled()) [[unlikely]]
+    parallelForTraced(device.workers(), total, grain, runPiece);
+  else
     device.workers().parallelFor(total, grain, runPiece);
-  } else {
-    // Each piece a slice on the track of the thread that ran it: how the work was spread.
-    device.workers().parallelFor(total, grain, [&](size_t begin, size_t end) {
-      trace::Span span("workers", "workgroups");
-      trace::nameThreadIfUnnamed("worker");
-      span.args().add("first", uint64_t(begin)).add("count", uint64_t(end - begin));
-      runPiece(begin, end);
-    });
-  }
   const bool stopped = cancel.load(std::memory_order_relaxed) != 0;
   device.watchdog().disarm(watch);
   if (stopped) {

@@ -138,7 +138,8 @@ VkResult waitForFences(VkDevice device, uint32_t count, const VkFence* pFences, 
 VKAPI_ATTR VkResult VKAPI_CALL emvk_WaitForFences(VkDevice device, uint32_t count,
                                                   const VkFence* pFences, VkBool32 waitAll,
                                                   uint64_t timeout) {
-  if (!trace::enabled()) return waitForFences(device, count, pFences, waitAll, timeout);
+  if (!trace::enabled()) [[likely]]
+    return waitForFences(device, count, pFences, waitAll, timeout);
   trace::Span span("sync", "vkWaitForFences");
   span.args().add("fences", count).add("waitAll", bool(waitAll)).add("timeoutNs", timeout);
   return waitForFences(device, count, pFences, waitAll, timeout);

@@ -83,7 +83,8 @@ void Queue::run() {
 
 void Queue::execute(const Submission& submission) {
   // EMVK_TRACE is looked at once per submission: untraced, this loop is all there is.
-  if (trace::enabled()) return executeTraced(submission);
+  if (trace::enabled()) [[unlikely]]
+    return executeTraced(submission);
   for (const Batch& batch : submission.batches) {
     for (const SemaphoreOp& wait : batch.waits) awaitSemaphore(wait, nullptr);
     // After a loss nothing more executes; fences still signal so that nobody waits forever
@@ -118,8 +119,7 @@ std::vector<SemaphoreOp> semaphoreOps(uint32_t count, const VkSemaphore* semapho
 }
 
 // The application's side of a submission in the trace, with an arrow to where the queue runs it.
-void traceSubmit(const Queue& queue, Submission& submission) {
-  if (!trace::enabled()) return;
+[[gnu::cold, gnu::noinline]] void traceSubmit(const Queue& queue, Submission& submission) {
   static std::atomic<uint64_t> submissions{0};
   submission.traceFlow =
       ((static_cast<uint64_t>(getpid()) << 24) + submissions.fetch_add(1) + 1) & ((1ull << 53) - 1);
@@ -155,7 +155,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit(VkQueue queue, uint32_t count,
     for (uint32_t c = 0; c < s.commandBufferCount; ++c)
       b.commandBuffers.push_back(fromHandle(s.pCommandBuffers[c]));
   }
-  traceSubmit(*fromHandle(queue), submission);
+  if (trace::enabled()) [[unlikely]]
+    traceSubmit(*fromHandle(queue), submission);
   fromHandle(queue)->submit(std::move(submission));
   return VK_SUCCESS;
 }
@@ -178,7 +179,8 @@ VKAPI_ATTR VkResult VKAPI_CALL emvk_QueueSubmit2(VkQueue queue, uint32_t count,
       b.signals.push_back(
           {fromHandle(s.pSignalSemaphoreInfos[g].semaphore), s.pSignalSemaphoreInfos[g].value});
   }
-  traceSubmit(*fromHandle(queue), submission);
+  if (trace::enabled()) [[unlikely]]
+    traceSubmit(*fromHandle(queue), submission);
   fromHandle(queue)->submit(std::move(submission));
   return VK_SUCCESS;
 }

@@ -53,7 +53,7 @@ class Queue : public Object {
   void sleepUntilWork(uint32_t seen);
   void execute(const Submission& submission);
   // The same, with every step in the EMVK_TRACE timeline (device/queue_trace.cpp).
-  void executeTraced(const Submission& submission);
+  [[gnu::cold, gnu::noinline]] void executeTraced(const Submission& submission);
   void awaitSemaphore(const SemaphoreOp& wait, uint64_t* flow);
 
   Device& device_;
