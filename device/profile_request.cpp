@@ -3,6 +3,8 @@
 // (device/gen_profile_tables.py): a typo fails loudly instead of silently asking for nothing.
 #include "device/profile_request.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -346,6 +348,15 @@ Result<Source> findSource(std::string_view spec) {
   const size_t hash = spec.rfind('#');
   source.path = std::string(spec.substr(0, hash));
   if (hash != std::string_view::npos) source.key = std::string(spec.substr(hash + 1));
+  // Read whole, so bounded: a device, a pipe or a runaway file must not stall vkCreateInstance.
+  constexpr off_t kMaxBytes = 16 << 20;
+  struct stat st {};
+  if (stat(source.path.c_str(), &st) != 0)
+    return fail(concat("cannot open \"", source.path, "\": ", std::strerror(errno)));
+  if (!S_ISREG(st.st_mode)) return fail(concat("\"", source.path, "\" is not a regular file"));
+  if (st.st_size > kMaxBytes)
+    return fail(concat("\"", source.path, "\" has ", st.st_size,
+                       " bytes; a profile file may have 16 MiB at most"));
   std::ifstream file(source.path, std::ios::binary);
   if (!file) return fail(concat("cannot open \"", source.path, "\": ", std::strerror(errno)));
   std::ostringstream text;

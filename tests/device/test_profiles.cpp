@@ -707,6 +707,18 @@ TEST_CASE("profile: a file of several profiles needs #NAME, and the name picks o
   CHECK(std::string(p.deviceName).find("(profile VP_B)") != std::string::npos);
 }
 
+namespace {
+
+// A sparse file of `bytes` zero bytes: big without costing the disk.
+std::string bigFile(const ScratchDir& scratch, const std::string& name, uintmax_t bytes) {
+  const auto path = scratch.path / name;
+  std::ofstream(path).close();
+  std::filesystem::resize_file(path, bytes);
+  return path.string();
+}
+
+}  // namespace
+
 TEST_CASE("profile: an unusable EMVK_PROFILE fails vkCreateInstance and says why", "[profile]") {
   ScratchDir scratch;
   struct Case {
@@ -728,6 +740,9 @@ TEST_CASE("profile: an unusable EMVK_PROFILE fails vkCreateInstance and says why
       {scratch.write("flag.json", "{" + valid + R"(, "capabilities": {"c": {"formats":
            {"VK_FORMAT_R8_UNORM": {"VkFormatProperties": {"bufferFeatures": ["VK_NOT_A_FLAG"]}}}}}})"),
        "is not a VkFormatFeatureFlagBits name"},
+      {"/dev/zero", "is not a regular file"},
+      {scratch.path.string() + "/", "is not a regular file"},
+      {bigFile(scratch, "huge.json", (16 << 20) + 1), "a profile file may have 16 MiB at most"},
   };
   for (const Case& c : cases) {
     INFO("EMVK_PROFILE=" << c.value);
